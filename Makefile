@@ -1,0 +1,58 @@
+# Two commands do all set-up on a fresh machine with python3 and make: `make serve` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export UGKG_DATA_DIR ?= $(CURDIR)/var
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install build validate serve test test-fast sysdeps bench fuzz load clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+build: install
+	$(BIN)/ugkg build
+
+validate: install
+	$(BIN)/ugkg validate
+
+serve: build
+	$(BIN)/ugkg serve --host $(HOST) --port $(PORT)
+
+# Debian packages the tests drive: Chromium (browser tests), rapper (dump parsing), roqet (non-Python client).
+sysdeps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v rapper >/dev/null || missing="$$missing raptor2-utils"; \
+	command -v roqet >/dev/null || missing="$$missing rasqal-utils"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "warning: not root, cannot install$$missing; tests needing them are skipped"; fi; \
+	fi
+
+test: install sysdeps
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
+
+bench: install
+	$(BIN)/python -m bench.run
+
+fuzz: install
+	UGKG_FUZZ_EXAMPLES=100000 $(BIN)/python -m pytest -q tests/test_fuzz.py
+
+load: install
+	$(BIN)/python -m bench.load
+
+clean:
+	rm -rf $(VENV) var build dist *.egg-info

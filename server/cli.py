@@ -1,0 +1,172 @@
+"""The `ugkg` command: build, validate, query, export, serve."""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, Sequence
+
+from .errors import ApiError, BuildError, SnapshotError, UgkgError
+from .settings import Settings, env_name
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_CANNOT_LOAD = 0, 1, 2
+
+
+def _add_settings(parser: argparse.ArgumentParser, names: Sequence[str]) -> None:
+    """Expose the named settings as --flags, with help text, env var and default from Settings."""
+    default = Settings()
+    for f in fields(Settings):
+        if f.name not in names:
+            continue
+        kind = {"int": int, "float": float}.get(str(f.type), str)
+        flag = "--" + f.name.replace("_", "-")
+        shown = getattr(default, f.name)
+        parser.add_argument(flag, dest=f.name, type=kind, default=None, help=f"{f.metadata['help']} (env {env_name(f.name)}; default {shown!r})")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    for f in fields(Settings):
+        value = getattr(args, f.name, None)
+        if value is not None:
+            overrides[f.name] = tuple(v.strip() for v in value.split(",") if v.strip()) if str(f.type).startswith("tuple") else value
+    return Settings.from_env(**overrides)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    result = build(_settings(args))
+    print(f"snapshot {result.snapshot.build_id}: asserted={result.counts['asserted']} inferred={result.counts['inferred']} "
+          f"quads={result.counts['quads']} time={result.durations_s['total']:.2f}s")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .build import check
+    from .sources import sources_root
+
+    _, report = check(sources_root(_settings(args)))
+    if report.conforms:
+        print(f"conforms: yes ({len(report.results)} non-violation results)")
+        for r in report.results:
+            print(f"  {r}")
+        return EXIT_OK
+    print(f"conforms: no ({len(report.violations)} violations)")
+    for v in report.violations:
+        print(f"  - {v}")
+    return EXIT_VIOLATIONS
+
+
+def _snapshot(settings: Settings):  # type: ignore[no-untyped-def]
+    """The current snapshot, building one first when there is none."""
+    from .build import build
+    from .snapshot import current_snapshot
+
+    try:
+        return current_snapshot(settings.snapshots_dir)
+    except SnapshotError:
+        if (settings.snapshots_dir / "current").exists():
+            raise
+        print("no snapshot yet: building one", file=sys.stderr)
+        return build(settings).snapshot
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .negotiation import SHORT_NAMES
+    from .policy import scan
+    from .store import OxigraphEngine, QueryJob, spec_for
+
+    settings = _settings(args)
+    text = Path(args.query).read_text(encoding="utf-8") if args.query.endswith(".rq") and Path(args.query).exists() else args.query
+    shape = scan(text)
+    form = shape.form or "SELECT"
+    default = "tsv" if form in ("SELECT", "ASK") else "ttl"
+    names = dict(SHORT_NAMES, xml="application/rdf+xml" if form in ("CONSTRUCT", "DESCRIBE") else SHORT_NAMES["xml"])
+    media_type = names.get(args.format or default, args.format or default)
+    engine = OxigraphEngine(spec_for("memory", _snapshot(settings)))
+    job = QueryJob(text, form, media_type, args.max_rows, inference=not args.no_inference, dataset_in_query=shape.dataset_in_query)
+    result = engine.evaluate(job)
+    sys.stdout.buffer.write(result.body)
+    if result.truncated:
+        print(f"truncated at {args.max_rows} rows (--max-rows)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import dump
+
+    snapshot = _snapshot(_settings(args))
+    data = dump(snapshot, args.format, graph=args.graph, inference=not args.no_inference)
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(f"wrote {len(data)} bytes to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .wsgi import serve
+
+    settings = _settings(args)
+    _snapshot(settings)
+    serve(settings)
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="ugkg", description="Urban Governance Knowledge Graph: build, validate, query, export and serve.")
+    sub = top.add_subparsers(dest="command", required=True)
+    common = ("data_dir", "sources_dir", "base_iri")
+
+    p = sub.add_parser("build", help="load, validate, reason and write a snapshot (atomic)")
+    _add_settings(p, common)
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("validate", help="validate the sources against the shapes; exit 0 conforms, 1 violations, 2 cannot load")
+    _add_settings(p, ("sources_dir",))
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("query", help="run a SPARQL query (text or .rq file) on the current snapshot")
+    p.add_argument("query", help="the query text, or the path of a .rq file")
+    p.add_argument("--format", help="tsv (default for SELECT), json, xml, csv; ttl (default for CONSTRUCT), nt, jsonld, xml, trig, nq")
+    p.add_argument("--max-rows", type=int, default=1_000_000, help="stop after this many rows (default 1000000)")
+    p.add_argument("--no-inference", action="store_true", help="query the asserted triples only")
+    _add_settings(p, common)
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("export", help="dump the current snapshot (standard output by default)")
+    p.add_argument("--format", default="ttl", choices=["ttl", "nt", "nq", "trig", "jsonld", "xml"], help="output format (default ttl)")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    p.add_argument("--graph", help="one named graph only (triple formats)")
+    p.add_argument("--no-inference", action="store_true", help="asserted triples only (triple formats)")
+    _add_settings(p, common)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("serve", help="serve the current snapshot over HTTP (builds one first if there is none)")
+    _add_settings(p, [f.name for f in fields(Settings)])
+    p.set_defaults(func=cmd_serve)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except BuildError as exc:
+        print(f"ugkg: build failed: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except (SnapshotError, ApiError, UgkgError) as exc:
+        print(f"ugkg: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_LOAD
+    except OSError as exc:
+        print(f"ugkg: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_LOAD
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

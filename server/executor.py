@@ -1,0 +1,156 @@
+"""Enforced query time limits: queries run in a pool of evaluator processes that can be killed.
+
+Neither pyoxigraph nor rdflib can cancel a running query from Python, so the only honest time limit is a
+process that can be killed. Each evaluator opens the engine itself (``StoreSpec`` is picklable), takes one
+job at a time over a pipe, and answers with a finished body. When a job overruns the limit, the evaluator is
+killed, the client gets ``QueryTimeout`` at once, and a replacement starts in the background; other clients
+keep being served by the remaining evaluators meanwhile.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from .errors import ApiError, InternalError, Overloaded, QueryTimeout
+from .results import Serialised
+from .store import QueryJob, StoreSpec, open_engine
+
+log = logging.getLogger(__name__)
+_CTX = mp.get_context("spawn")
+START_TIMEOUT_S = 300.0
+
+
+def _evaluator_main(conn: Connection, spec: StoreSpec) -> None:
+    """Body of an evaluator process: open the engine, then answer jobs until the pipe closes."""
+    try:
+        engine = open_engine(spec)
+    except Exception as exc:  # reported to the parent, which refuses to start
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            conn.send(("ok", engine.evaluate(job)))
+        except ApiError as exc:
+            conn.send(("api-error", exc))
+        except Exception as exc:  # an engine bug: the parent logs it and answers a bare 500
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+@dataclass
+class _Evaluator:
+    process: Any
+    conn: Connection
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+            self.process.join(timeout=5)
+        finally:
+            self.conn.close()
+
+
+class QueryExecutor:
+    """A fixed-size pool of evaluator processes with a time limit per query and a bounded wait for a free one."""
+
+    def __init__(self, spec: StoreSpec, size: int, timeout_s: float, queue_timeout_s: float) -> None:
+        self.spec = spec
+        self.timeout_s = timeout_s
+        self.queue_timeout_s = queue_timeout_s
+        self.size = size
+        self._idle: queue.Queue[_Evaluator] = queue.Queue()
+        self._closed = False
+        self.timeouts = 0
+        self.crashes = 0
+        evaluators = [self._start() for _ in range(size)]
+        for evaluator in evaluators:
+            self._await_ready(evaluator)
+            self._idle.put(evaluator)
+
+    def _start(self) -> _Evaluator:
+        parent, child = _CTX.Pipe()
+        process = _CTX.Process(target=_evaluator_main, args=(child, self.spec), daemon=True, name="ugkg-evaluator")
+        process.start()
+        child.close()
+        return _Evaluator(process, parent)
+
+    def _await_ready(self, evaluator: _Evaluator) -> None:
+        if not evaluator.conn.poll(START_TIMEOUT_S):
+            evaluator.kill()
+            raise RuntimeError("a query evaluator did not start in time")
+        status, message = evaluator.conn.recv()
+        if status != "ready":
+            evaluator.kill()
+            raise RuntimeError(f"a query evaluator could not open the store: {message}")
+
+    def _replace(self, dead: _Evaluator) -> None:
+        """Kill ``dead`` and add a fresh evaluator to the pool, off the request thread."""
+        dead.kill()
+
+        def start() -> None:
+            if self._closed:
+                return
+            try:
+                fresh = self._start()
+                self._await_ready(fresh)
+            except Exception:
+                log.exception("could not start a replacement evaluator")
+                return
+            if self._closed:
+                fresh.kill()
+            else:
+                self._idle.put(fresh)
+
+        threading.Thread(target=start, name="ugkg-evaluator-restart", daemon=True).start()
+
+    def run(self, job: QueryJob) -> Serialised:
+        try:
+            evaluator = self._idle.get(timeout=self.queue_timeout_s)
+        except queue.Empty:
+            raise Overloaded(
+                f"all {self.size} query evaluators stayed busy for {self.queue_timeout_s:g} s "
+                "(settings query_workers, queue_timeout_s); try again shortly",
+                headers={"Retry-After": str(max(1, round(self.timeout_s)))},
+            ) from None
+        started = time.monotonic()
+        try:
+            evaluator.conn.send(job)
+            ready = evaluator.conn.poll(self.timeout_s)
+            if not ready:
+                self.timeouts += 1
+                self._replace(evaluator)
+                raise QueryTimeout(
+                    f"the query ran longer than {self.timeout_s:g} s (setting query_timeout_s) and was stopped",
+                    details={"limit_s": self.timeout_s},
+                    headers={"Retry-After": str(max(1, round(self.timeout_s)))},
+                )
+            status, payload = evaluator.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self.crashes += 1
+            self._replace(evaluator)
+            raise InternalError("the query evaluator stopped unexpectedly; it has been replaced") from None
+        self._idle.put(evaluator)
+        if status == "ok":
+            return payload
+        if status == "api-error":
+            raise payload
+        log.error("evaluator error after %.3f s: %s", time.monotonic() - started, payload)
+        raise InternalError("the query engine failed")
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().kill()
+            except queue.Empty:
+                return

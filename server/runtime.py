@@ -1,0 +1,27 @@
+"""What one running app holds: settings, the snapshot it serves, the SPARQL service, metrics."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from .metrics import Metrics
+from .settings import Settings
+from .snapshot import Snapshot
+from .sparql import SparqlService
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    snapshot: Snapshot
+    sparql: SparqlService
+    metrics: Metrics
+
+    def close(self) -> None:
+        self.sparql.close()
+
+
+def current() -> Runtime:
+    """The Runtime of the app handling this request."""
+    return current_app.extensions["ugkg"]

@@ -1,0 +1,90 @@
+"""All settings in one typed object, read from CLI flags or ``UGKG_*`` environment variables.
+
+Each field names its unit in its name where it has one and carries its help text, so ``ugkg serve --help``,
+the README table and the service description are generated from this one place.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+CANONICAL_BASE_IRI = "https://ugkg.example.org/"
+
+
+def _default_data_dir() -> str:
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(xdg) / "ugkg")
+
+
+def setting(default: Any, help: str, *, env: str | None = None) -> Any:
+    """A dataclass field with help text (shown by the CLI and the README)."""
+    kw: dict[str, Any] = {"metadata": {"help": help, "env": env}}
+    if callable(default):
+        kw["default_factory"] = default
+    else:
+        kw["default"] = default
+    return field(**kw)
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = setting("127.0.0.1", "Address the HTTP server listens on.")
+    port: int = setting(8000, "TCP port the HTTP server listens on.")
+    base_iri: str = setting(CANONICAL_BASE_IRI, "Public base IRI of minted IRIs; the build rewrites the canonical base to it.")
+    data_dir: str = setting(_default_data_dir, "Directory holding snapshots (the build writes here, the server reads).")
+    sources_dir: str = setting("", "Directory with ontology/, data/, shapes/, queries/ (empty: the checkout or the installed copy).")
+    store: str = setting("memory", "Query engine: 'memory' (embedded Oxigraph in RAM), 'oxigraph' (embedded, on disk) or the URL of a SPARQL 1.1 endpoint.")
+    web_workers: int = setting(2, "HTTP worker processes (gunicorn).")
+    web_threads: int = setting(8, "Threads per HTTP worker process.")
+    query_workers: int = setting(2, "Query evaluator processes per HTTP worker; a timed-out one is killed and replaced.")
+    query_timeout_s: float = setting(10.0, "Query time limit in seconds; past it the query is stopped and the client gets 503.")
+    queue_timeout_s: float = setting(5.0, "Seconds a query may wait for a free evaluator before the client gets 503 with Retry-After.")
+    max_result_rows: int = setting(10000, "Maximum rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned; more is truncated and signalled.")
+    max_body_bytes: int = setting(1_000_000, "Maximum request body in bytes (413 past it).")
+    max_query_chars: int = setting(100_000, "Maximum query length in characters (413 for POST, 414 for GET past it).")
+    service_allowlist: tuple[str, ...] = setting(tuple, "SERVICE endpoints a query may call (comma-separated IRIs); empty: SERVICE refused.")
+    result_cache_entries: int = setting(512, "Entries of the in-process result cache (0 disables it); emptied by a new snapshot.")
+    log_level: str = setting("INFO", "Logging level.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Defaults, then ``UGKG_<FIELD>`` environment variables, then explicit overrides (CLI flags)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(env_name(f.name))
+            if raw is not None:
+                values[f.name] = coerce(f.name, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+    def with_(self, **changes: Any) -> "Settings":
+        return replace(self, **changes)
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return Path(self.data_dir) / "snapshots"
+
+
+def env_name(field_name: str) -> str:
+    return "UGKG_" + field_name.upper()
+
+
+def field_help() -> list[tuple[str, str, Any, str]]:
+    """(name, env var, default, help) for every setting, for docs and --help."""
+    default = Settings()
+    return [(f.name, env_name(f.name), getattr(default, f.name), f.metadata["help"]) for f in fields(Settings)]
+
+
+def coerce(name: str, raw: str) -> Any:
+    """Turn an environment string into the field's type."""
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    if kind.startswith("tuple"):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw

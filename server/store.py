@@ -1,0 +1,143 @@
+"""Query engines behind one interface: embedded Oxigraph (in memory or on disk) and a remote SPARQL endpoint.
+
+An engine takes a ``QueryJob`` (query text, dataset, wanted media type, row limit) and returns a finished,
+serialised body. The default graph a newcomer queries is the union of the asserted graphs (ontology, data)
+and the inferred graph, materialised once at load time so it is a set (Oxigraph's multi-graph default graph
+would repeat a triple stated by both articles).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+
+from . import results
+from .errors import MalformedQuery
+from .snapshot import Snapshot
+
+ASSERTED_UNION = "urn:ugkg:graph:asserted-union"
+UNION_KINDS_ASSERTED = ("ontology", "data", "extra")
+UNION_KINDS_ALL = UNION_KINDS_ASSERTED + ("inferred",)
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One query to evaluate; everything an evaluator process needs, and picklable."""
+
+    query: str
+    form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
+    media_type: str
+    max_rows: int
+    inference: bool = True
+    default_graphs: tuple[str, ...] | None = None  # from the protocol's default-graph-uri
+    named_graphs: tuple[str, ...] | None = None  # from the protocol's named-graph-uri
+    dataset_in_query: bool = False  # the query has FROM / FROM NAMED
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """How to open the engine, in any process: picklable, so evaluator processes can open it themselves."""
+
+    kind: str  # memory | oxigraph | remote
+    snapshot_path: str
+    graph_kinds: tuple[tuple[str, str], ...]
+    endpoint: str = ""
+
+
+class Engine(Protocol):
+    def evaluate(self, job: QueryJob) -> results.Serialised: ...
+
+
+def spec_for(kind: str, snapshot: Snapshot) -> StoreSpec:
+    graph_kinds = tuple((iri, info["kind"]) for iri, info in sorted(snapshot.graphs.items()))
+    if kind in ("memory", "oxigraph"):
+        return StoreSpec(kind, str(snapshot.path), graph_kinds)
+    return StoreSpec("remote", str(snapshot.path), graph_kinds, endpoint=kind)
+
+
+def open_engine(spec: StoreSpec) -> Engine:
+    if spec.kind == "remote":
+        from .remote import RemoteEngine
+
+        return RemoteEngine(spec)
+    return OxigraphEngine(spec)
+
+
+class OxigraphEngine:
+    """The embedded engine: pyoxigraph evaluates, our serialisers enforce the row limit."""
+
+    def __init__(self, spec: StoreSpec) -> None:
+        self.graphs = {iri: kind for iri, kind in spec.graph_kinds}
+        self.public_graphs = [ox.NamedNode(iri) for iri in self.graphs]
+        snapshot_dir = Path(spec.snapshot_path)
+        if spec.kind == "oxigraph":
+            self.store = ox.Store.read_only(str(disk_store_path(snapshot_dir)))
+        else:
+            self.store = ox.Store()
+            load_snapshot_into(self.store, snapshot_dir, self.graphs)
+
+    def evaluate(self, job: QueryJob) -> results.Serialised:
+        kwargs: dict[str, Any] = {}
+        if job.default_graphs is not None or job.named_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in (job.default_graphs or ())] or [ox.DefaultGraph()]
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in (job.named_graphs or ())]
+        elif not job.dataset_in_query:
+            if not job.inference:
+                kwargs["default_graph"] = ox.NamedNode(ASSERTED_UNION)
+            kwargs["named_graphs"] = self.public_graphs
+        try:
+            answer = self.store.query(job.query, **kwargs)
+        except SyntaxError as exc:
+            raise MalformedQuery(f"the query does not parse: {exc}", details={"position": _position(str(exc))}) from None
+        if isinstance(answer, ox.QueryBoolean):
+            return results.serialise_boolean(bool(answer), job.media_type)
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            return results.serialise_solutions(variables, answer, job.media_type, job.max_rows)
+        return results.serialise_triples(answer, job.media_type, job.max_rows)
+
+
+def _position(message: str) -> str:
+    # Oxigraph says "error at LINE:COLUMN: …"
+    head = message.split(":", 3)
+    return f"{head[0].rsplit(' ', 1)[-1]}:{head[1]}" if len(head) > 2 and message.startswith("error at") else ""
+
+
+def union_update(graphs: dict[str, str], kinds: tuple[str, ...], target: str) -> str:
+    """A SPARQL Update that copies the graphs of ``kinds`` into ``target`` (a set: duplicates merge)."""
+    members = " ".join(f"<{iri}>" for iri, kind in sorted(graphs.items()) if kind in kinds)
+    template = "?s ?p ?o" if target == "DEFAULT" else f"GRAPH <{target}> {{ ?s ?p ?o }}"
+    return f"INSERT {{ {template} }} WHERE {{ VALUES ?g {{ {members} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+
+
+def load_snapshot_into(store: ox.Store, snapshot_dir: Path, graphs: dict[str, str]) -> None:
+    """Load the snapshot's quads and materialise the two union graphs."""
+    from .snapshot import DATASET_FILE
+
+    store.bulk_load(path=str(snapshot_dir / DATASET_FILE), format=ox.RdfFormat.N_QUADS)
+    store.update(union_update(graphs, UNION_KINDS_ALL, "DEFAULT"))
+    store.update(union_update(graphs, UNION_KINDS_ASSERTED, ASSERTED_UNION))
+
+
+def disk_store_path(snapshot_dir: Path) -> Path:
+    return snapshot_dir / "oxigraph"
+
+
+def ensure_disk_store(snapshot: Snapshot) -> Path:
+    """Create the on-disk Oxigraph store of a snapshot once (before evaluators open it read-only)."""
+    path = disk_store_path(snapshot.path)
+    if (path / "CURRENT").exists():
+        return path
+    tmp = snapshot.path / "oxigraph.tmp"
+    import shutil
+
+    shutil.rmtree(tmp, ignore_errors=True)
+    store = ox.Store(str(tmp))
+    load_snapshot_into(store, snapshot.path, {iri: info["kind"] for iri, info in snapshot.graphs.items()})
+    store.flush()
+    store.optimize()
+    del store
+    tmp.rename(path)
+    return path

@@ -1,0 +1,1 @@
+"""HTTP blueprints: each module one part of the site."""

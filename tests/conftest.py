@@ -1,0 +1,118 @@
+"""Shared fixtures: settings → snapshot → app → client, and a real server on 127.0.0.1.
+
+Each fixture builds what it needs into a temporary data directory: no test shares a module-level graph.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import owlrl
+import pyoxigraph
+import pytest
+import rdflib
+import requests
+
+from server.app import create_app
+from server.build import build
+from server.settings import Settings
+from server.snapshot import Snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI = ROOT / "tests" / "fixtures" / "mini"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def quiet(_: str) -> None:
+    """Progress sink for builds inside tests."""
+
+
+@pytest.fixture(scope="session")
+def mini_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings over the tiny fixture sources (tests/fixtures/mini), with small limits to test them."""
+    data_dir = tmp_path_factory.mktemp("mini-data")
+    return Settings(data_dir=str(data_dir), sources_dir=str(MINI), query_workers=2, query_timeout_s=2.0, max_result_rows=50, log_level="WARNING")
+
+
+@pytest.fixture(scope="session")
+def mini_snapshot(mini_settings: Settings) -> Snapshot:
+    return build(mini_settings, progress=quiet).snapshot
+
+
+@pytest.fixture(scope="session")
+def app(mini_settings: Settings, mini_snapshot: Snapshot) -> Iterator:
+    application = create_app(mini_settings, mini_snapshot)
+    yield application
+    application.extensions["ugkg"].close()
+
+
+@pytest.fixture()
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+def start_server(settings: Settings, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """`ugkg serve` in a child process on a free loopback port; returns (process, base URL) once healthy."""
+    port = free_port()
+    env = dict(os.environ, **(extra_env or {}))
+    env.update({
+        "UGKG_DATA_DIR": settings.data_dir,
+        "UGKG_SOURCES_DIR": settings.sources_dir,
+        "UGKG_QUERY_TIMEOUT_S": str(settings.query_timeout_s),
+        "UGKG_MAX_RESULT_ROWS": str(settings.max_result_rows),
+        "UGKG_LOG_LEVEL": "WARNING",
+    })
+    process = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--web-workers", "2", "--query-workers", "2"],
+        env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read().decode(errors='replace')[-2000:]}")  # type: ignore[union-attr]
+        try:
+            if requests.get(url + "/healthz", timeout=1).status_code == 200:
+                return process, url
+        except requests.RequestException:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("server did not become healthy in 60 s")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(mini_settings: Settings, mini_snapshot: Snapshot) -> Iterator[str]:
+    """A real gunicorn server over the mini snapshot on 127.0.0.1."""
+    process, url = start_server(mini_settings)
+    yield url
+    stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def store() -> pyoxigraph.Store:
+    """INTERIM: the real graph with inference as a pyoxigraph Store (default graph = union)."""
+    g = rdflib.Graph()
+    for path in sorted((ROOT / "ontology").glob("*.ttl")) + sorted((ROOT / "data").glob("*.ttl")):
+        g.parse(path, format="turtle")
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(g)
+    s = pyoxigraph.Store()
+    s.load(g.serialize(format="nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return s
