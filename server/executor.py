@@ -9,53 +9,34 @@ keep being served by the remaining evaluators meanwhile.
 from __future__ import annotations
 
 import logging
-import multiprocessing as mp
 import queue
+import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from pathlib import Path
 
-from .errors import ApiError, InternalError, Overloaded, QueryTimeout
+from .errors import InternalError, Overloaded, QueryTimeout
 from .results import Serialised
-from .store import QueryJob, StoreSpec, open_engine
+from .store import QueryJob, StoreSpec
 
 log = logging.getLogger(__name__)
-_CTX = mp.get_context("spawn")
 START_TIMEOUT_S = 300.0
-
-
-def _evaluator_main(conn: Connection, spec: StoreSpec) -> None:
-    """Body of an evaluator process: open the engine, then answer jobs until the pipe closes."""
-    try:
-        engine = open_engine(spec)
-    except Exception as exc:  # reported to the parent, which refuses to start
-        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
-        return
-    conn.send(("ready", None))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            conn.send(("ok", engine.evaluate(job)))
-        except ApiError as exc:
-            conn.send(("api-error", exc))
-        except Exception as exc:  # an engine bug: the parent logs it and answers a bare 500
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
 
 
 @dataclass
 class _Evaluator:
-    process: Any
+    process: subprocess.Popen[bytes]
     conn: Connection
 
     def kill(self) -> None:
         try:
             self.process.kill()
-            self.process.join(timeout=5)
+            self.process.wait(timeout=5)
         finally:
             self.conn.close()
 
@@ -78,11 +59,17 @@ class QueryExecutor:
             self._idle.put(evaluator)
 
     def _start(self) -> _Evaluator:
-        parent, child = _CTX.Pipe()
-        process = _CTX.Process(target=_evaluator_main, args=(child, self.spec), daemon=True, name="ugkg-evaluator")
-        process.start()
+        parent, child = socket.socketpair()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "server.evaluator", str(child.fileno())],
+            pass_fds=(child.fileno(),),
+            cwd=PROJECT_ROOT if (Path(PROJECT_ROOT) / "server").is_dir() else None,
+            stdin=subprocess.DEVNULL,
+        )
         child.close()
-        return _Evaluator(process, parent)
+        conn = Connection(parent.detach())
+        conn.send(self.spec)
+        return _Evaluator(process, conn)
 
     def _await_ready(self, evaluator: _Evaluator) -> None:
         if not evaluator.conn.poll(START_TIMEOUT_S):
