@@ -119,8 +119,8 @@ def negotiate(accept: str | None, offered: tuple[str, ...], *, fmt: str | None =
     for position, media_type in enumerate(offered):
         for candidate in {media_type} | {alias for alias, target in aliases.items() if target == media_type}:
             q, spec = _quality(ranges, candidate)
-            if q <= 0:
-                continue
+            if q <= 0 or (candidate != media_type and spec < 2):
+                continue  # an alias counts only when named exactly, never through a wildcard
             key = (q, spec, -position)
             if best is None or key > best:
                 best, chosen = key, media_type
