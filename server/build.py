@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, VOID, XSD
 
+from . import extra
 from .errors import BuildError
 from .reason import infer
 from .settings import CANONICAL_BASE_IRI, Settings
@@ -111,9 +112,22 @@ def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResu
     loaded = load_sources(root)
     durations["load"] = time.perf_counter() - t0
 
+    extras = extra.discover(list(settings.extra_datasets))
+    store = ox.Store()
+    extra_info: dict[str, dict[str, object]] = {}
+    for dataset in extras:
+        progress(f"      + extra dataset {dataset.path} → <{dataset.graph}>")
+        t = time.perf_counter()
+        quads, sha256 = extra.load_into(store, dataset)
+        extra_info[dataset.graph] = {"path": dataset.path, "quads": quads, "sha256": sha256, "seconds": time.perf_counter() - t}
+    durations["load_extra"] = sum(float(i["seconds"]) for i in extra_info.values())  # type: ignore[arg-type]
+
     progress("[2/4] validating data against shapes (pySHACL)")
     t = time.perf_counter()
-    report = validate(loaded.union("data"), loaded.union("shapes"), loaded.union("ontology"))
+    data_graph = loaded.union("data")
+    if settings.validate_extra == "yes":
+        data_graph += _as_rdflib(store, extra_info)
+    report = validate(data_graph, loaded.union("shapes"), loaded.union("ontology"))
     durations["validate"] = time.perf_counter() - t
     if not report.conforms:
         lines = "\n".join(f"  - {v}" for v in report.violations[:50])
@@ -122,7 +136,8 @@ def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResu
     progress("[3/4] reasoning (OWL 2 RL closure, owlrl)")
     t = time.perf_counter()
     asserted = loaded.union("ontology", "data")
-    inferred = infer(asserted)
+    reasoned = asserted + _as_rdflib(store, extra_info) if settings.reason_extra == "yes" else asserted
+    inferred = infer(reasoned)
     durations["reason"] = time.perf_counter() - t
 
     progress("[4/4] writing snapshot")
@@ -133,14 +148,22 @@ def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResu
     graphs[INFERRED_GRAPH] = inferred
     graphs[VALIDATION_GRAPH] = _validation_graph(report, created)
     kinds = dict(loaded.kinds, **{INFERRED_GRAPH: "inferred", VALIDATION_GRAPH: "validation", META_GRAPH: "meta"})
-    graphs[META_GRAPH] = _meta_graph(graphs, kinds, loaded, root, created)
-    nquads = _to_nquads(graphs, settings.base_iri)
+    extra_counts = {iri: _count(store, iri) for iri in extra_info}
+    for iri in extra_info:
+        kinds[iri] = "extra"
+    graphs[META_GRAPH] = _meta_graph(graphs, kinds, loaded, root, created, extra_info, extra_counts)
+    nquads = _to_nquads(store, graphs, settings.base_iri)
     counts = {
         "asserted": len(asserted),
         "inferred": len(inferred),
+        "extra": sum(extra_counts.values()),
         "shapes": len(loaded.union("shapes")),
-        "quads": sum(len(g) for g in graphs.values()),
+        "quads": sum(len(g) for g in graphs.values()) + sum(extra_counts.values()),
     }
+    graph_sizes = {iri: len(g) for iri, g in graphs.items()} | extra_counts
+    sources = {iri: [str(f.path.relative_to(root)) for f in loaded.files.get(iri, [])] for iri in graph_sizes}
+    for iri, info in extra_info.items():
+        sources[iri] = [str(info["path"])]
     manifest = {
         "format": 1,
         "created": created.isoformat(),
@@ -148,12 +171,8 @@ def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResu
         "conforms": report.conforms,
         "counts": counts,
         "graphs": {
-            _rebase(iri, settings.base_iri): {
-                "kind": kinds[iri],
-                "triples": len(g),
-                "sources": [str(f.path.relative_to(root)) for f in loaded.files.get(iri, [])],
-            }
-            for iri, g in graphs.items()
+            _rebase(iri, settings.base_iri): {"kind": kinds[iri], "triples": size, "sources": sources[iri]}
+            for iri, size in graph_sizes.items()
         },
     }
     durations["snapshot"] = time.perf_counter() - t
@@ -161,19 +180,33 @@ def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResu
     manifest["durations_s"] = {k: round(v, 3) for k, v in durations.items()}
     snapshot = write_snapshot(settings.snapshots_dir, build_id, nquads, manifest)
     progress(
-        f"built {snapshot.path}: {counts['asserted']} asserted, {counts['inferred']} inferred triples "
-        f"in {durations['total']:.1f} s"
+        f"built {snapshot.path}: {counts['asserted']} asserted, {counts['inferred']} inferred, "
+        f"{counts['extra']} extra triples in {durations['total']:.1f} s"
     )
     return BuildResult(snapshot, report, counts, durations)
+
+
+def _count(store: ox.Store, graph: str) -> int:
+    solutions = store.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return int(next(iter(solutions))["n"].value)  # type: ignore[index, arg-type]
+
+
+def _as_rdflib(store: ox.Store, extra_info: dict[str, dict[str, object]]) -> Graph:
+    """The extra graphs as one rdflib graph (only when asked to validate or reason over them: it costs memory)."""
+    graph = Graph()
+    for iri in extra_info:
+        triples = [q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(iri))]
+        graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    return graph
 
 
 def _rebase(iri: str, base_iri: str) -> str:
     return base_iri + iri[len(CANONICAL_BASE_IRI):] if iri.startswith(CANONICAL_BASE_IRI) else iri
 
 
-def _to_nquads(graphs: dict[str, Graph], base_iri: str) -> bytes:
-    """Serialise every graph into one N-Quads document, IRIs moved from the canonical base to ``base_iri``."""
-    store = ox.Store()
+def _to_nquads(store: ox.Store, graphs: dict[str, Graph], base_iri: str) -> bytes:
+    """Serialise every graph (and the extras already in ``store``) into one N-Quads document, sorted so that
+    equal sources give equal bytes, with IRIs moved from the canonical base to ``base_iri``."""
     for iri, graph in graphs.items():
         store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
     data = store.dump(format=ox.RdfFormat.N_QUADS)
@@ -198,9 +231,27 @@ def _validation_graph(report: Report, created: datetime) -> Graph:
     return graph
 
 
-def _meta_graph(graphs: dict[str, Graph], kinds: dict[str, str], loaded: LoadedSources, root: Path, created: datetime) -> Graph:
+def _meta_graph(
+    graphs: dict[str, Graph],
+    kinds: dict[str, str],
+    loaded: LoadedSources,
+    root: Path,
+    created: datetime,
+    extra_info: dict[str, dict[str, object]],
+    extra_counts: dict[str, int],
+) -> Graph:
     """VoID statistics and provenance of every named graph."""
     meta = Graph()
+    for iri, info in extra_info.items():
+        node = URIRef(iri)
+        meta.add((node, RDF.type, VOID.Dataset))
+        meta.add((node, RDF.type, PROV.Entity))
+        meta.add((node, VOID.triples, Literal(extra_counts[iri], datatype=XSD.integer)))
+        meta.add((node, DCTERMS.type, Literal("extra")))
+        meta.add((node, DCTERMS.source, Literal(Path(str(info["path"])).name)))
+        meta.add((node, URIRef("http://spdx.org/rdf/terms#checksumValue"), Literal(str(info["sha256"]))))
+        meta.add((node, PROV.generatedAtTime, Literal(created.isoformat(), datatype=XSD.dateTime)))
+        meta.add((node, RDFS.comment, Literal("An extra dataset added with `ugkg build --with`; its licence is its publisher's.", lang="en")))
     for iri, graph in graphs.items():
         if iri == META_GRAPH:
             continue

@@ -29,7 +29,9 @@ def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     for f in fields(Settings):
         value = getattr(args, f.name, None)
-        if value is not None:
+        if isinstance(value, list):
+            overrides[f.name] = tuple(value)
+        elif value is not None:
             overrides[f.name] = tuple(v.strip() for v in value.split(",") if v.strip()) if str(f.type).startswith("tuple") else value
     return Settings.from_env(**overrides)
 
@@ -122,7 +124,8 @@ def parser() -> argparse.ArgumentParser:
     common = ("data_dir", "sources_dir", "base_iri")
 
     p = sub.add_parser("build", help="load, validate, reason and write a snapshot (atomic)")
-    _add_settings(p, common)
+    p.add_argument("--with", dest="extra_datasets", action="append", help="an extra RDF file or directory (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML, optionally .gz) added as its own named graph; repeatable")
+    _add_settings(p, common + ("validate_extra", "reason_extra"))
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("validate", help="validate the sources against the shapes; exit 0 conforms, 1 violations, 2 cannot load")

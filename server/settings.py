@@ -46,6 +46,9 @@ class Settings:
     max_query_chars: int = setting(100_000, "Maximum query length in characters (413 for POST, 414 for GET past it).")
     service_allowlist: tuple[str, ...] = setting(tuple, "SERVICE endpoints a query may call (comma-separated IRIs); empty: SERVICE refused.")
     result_cache_entries: int = setting(512, "Entries of the in-process result cache (0 disables it); emptied by a new snapshot.")
+    extra_datasets: tuple[str, ...] = setting(tuple, "Extra RDF files or directories added by the build as their own named graphs (comma-separated paths).")
+    validate_extra: str = setting("no", "Validate extra datasets against the shapes too ('yes'/'no'); costs time in proportion to their size.")
+    reason_extra: str = setting("no", "Include extra datasets in the OWL RL closure ('yes'/'no'); costs time and memory in proportion to their size.")
     log_level: str = setting("INFO", "Logging level.")
 
     @classmethod
