@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     if settings.store == "oxigraph":
         ensure_disk_store(snapshot)
     metrics = Metrics()
-    service = SparqlService(settings, snapshot, spec_for(settings.store, snapshot), metrics)
+    service = SparqlService(settings, snapshot, spec_for(settings.store, snapshot, settings.query_timeout_s), metrics)
     runtime = Runtime(settings, snapshot, service, metrics)
     atexit.register(runtime.close)
 

@@ -118,6 +118,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from .remote import publish
+
+    sent = publish(_snapshot(_settings(args)), args.to)
+    print(f"published {sum(sent.values())} triples in {len(sent)} graphs to {args.to}")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="ugkg", description="Urban Governance Knowledge Graph: build, validate, query, export and serve.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -148,6 +156,11 @@ def parser() -> argparse.ArgumentParser:
     _add_settings(p, common)
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("publish", help="upload the current snapshot's graphs to a SPARQL Graph Store (e.g. Oxigraph's /store)")
+    p.add_argument("--to", required=True, help="the Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
+    _add_settings(p, common)
+    p.set_defaults(func=cmd_publish)
+
     p = sub.add_parser("serve", help="serve the current snapshot over HTTP (builds one first if there is none)")
     _add_settings(p, [f.name for f in fields(Settings)])
     p.set_defaults(func=cmd_serve)
@@ -161,7 +174,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BuildError as exc:
         print(f"ugkg: build failed: {exc}", file=sys.stderr)
         return exc.exit_code
-    except (SnapshotError, ApiError, UgkgError) as exc:
+    except ApiError as exc:
+        print(f"ugkg: {exc.title}: {exc.message}", file=sys.stderr)
+        return EXIT_CANNOT_LOAD
+    except (SnapshotError, UgkgError) as exc:
         print(f"ugkg: {exc}", file=sys.stderr)
         return EXIT_CANNOT_LOAD
     except OSError as exc:

@@ -262,3 +262,59 @@ def chosen_lang() -> str:
         return lang
     best = request.accept_languages.best_match(["en", "zh", "zh-CN"], default="en")
     return "zh" if best and best.startswith("zh") else "en"
+
+
+# --- the concise bounded description of one resource ---------------------------------------------------------
+
+INCOMING_LIMIT = 500
+
+
+def description_query(iri: str) -> str:
+    """One CONSTRUCT for a resource: outgoing triples (also from graph/meta and graph/validation, which
+    describe the graphs), incoming links (bounded), and the labels and types of every neighbour and predicate.
+
+    Each UNION branch yields exactly one triple per solution, so no cartesian product inflates the answer
+    past the service's row limit. ``iri`` must come from ``checked_iri``.
+    """
+    g = base_iri() + "graph/"
+    s = f"<{iri}>"
+    return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  {{ {s} ?p ?o BIND({s} AS ?s) }}
+  UNION {{ GRAPH ?g {{ {s} ?p ?o }} VALUES ?g {{ <{g}meta> <{g}validation> }} BIND({s} AS ?s) }}
+  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ {s} ?x ?s FILTER(isIRI(?s)) }} }} ?s ?p ?o VALUES ?p {{ rdfs:label skos:prefLabel rdf:type }} }}
+  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ {s} ?s ?x }} }} ?s ?p ?o VALUES ?p {{ rdfs:label }} }}
+  UNION {{ {{ SELECT ?s ?p WHERE {{ ?s ?p {s} }} LIMIT {INCOMING_LIMIT} }} BIND({s} AS ?o) }}
+  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ ?s ?x {s} }} LIMIT {INCOMING_LIMIT} }} ?s ?p ?o VALUES ?p {{ rdfs:label skos:prefLabel rdf:type }} }}
+  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ ?y ?s {s} }} }} ?s ?p ?o VALUES ?p {{ rdfs:label }} }}
+}}"""
+
+
+def describe(iri: str) -> list[ox.Triple]:
+    """The description of ``iri``, de-duplicated and in a stable order; NotFound when the graph never names it."""
+    seen: dict[str, ox.Triple] = {}
+    for triple in construct(description_query(iri)):
+        seen.setdefault(str(triple), triple)
+    triples = [seen[k] for k in sorted(seen)]
+    if not any(t.subject.value == iri or t.object == ox.NamedNode(iri) for t in triples):
+        raise NotFound(f"<{iri}> is not described in this knowledge graph; try the search (/search) or the home page (/)", details={"iri": iri})
+    return triples
+
+
+def provenance(iri: str) -> dict[tuple[str, str], list[str]]:
+    """For each outgoing (predicate, object) of ``iri``: the named graphs that state it — the graph IS the source."""
+    rows = select(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} ORDER BY ?g LIMIT 5000")
+    out: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        out.setdefault((row["p"].value, str(row["o"])), []).append(row["g"].value)
+    return out
+
+
+def labels_for(iris: Iterable[str]) -> dict[str, Labels]:
+    """rdfs:label / skos:prefLabel of the given IRIs, in one query (IRIs from the graph itself)."""
+    wanted = sorted({i for i in iris if i})
+    out: dict[str, Labels] = {i: Labels(fallback=curie(i)) for i in wanted}
+    for start in range(0, len(wanted), 200):
+        values = " ".join(f"<{i}>" for i in wanted[start:start + 200])
+        for row in select(f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }} ?s rdfs:label|skos:prefLabel ?l }} ORDER BY ?s ?l"):
+            out[row["s"].value].add(row["l"])
+    return out

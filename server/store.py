@@ -7,6 +7,7 @@ would repeat a triple stated by both articles).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,6 +19,7 @@ from .errors import MalformedQuery
 from .snapshot import Snapshot
 
 ASSERTED_UNION = "urn:ugkg:graph:asserted-union"
+ALL_UNION = "urn:ugkg:graph:all-union"  # only on remote servers, where the dataset is always named explicitly
 UNION_KINDS_ASSERTED = ("ontology", "data", "extra")
 UNION_KINDS_ALL = UNION_KINDS_ASSERTED + ("inferred",)
 
@@ -44,17 +46,21 @@ class StoreSpec:
     snapshot_path: str
     graph_kinds: tuple[tuple[str, str], ...]
     endpoint: str = ""
+    timeout_s: float = 60.0
 
 
 class Engine(Protocol):
     def evaluate(self, job: QueryJob) -> results.Serialised: ...
 
 
-def spec_for(kind: str, snapshot: Snapshot) -> StoreSpec:
+def spec_for(kind: str, snapshot: Snapshot, timeout_s: float = 60.0) -> StoreSpec:
+    """``kind`` is the store setting: memory, oxigraph, or the URL of a SPARQL endpoint."""
     graph_kinds = tuple((iri, info["kind"]) for iri, info in sorted(snapshot.graphs.items()))
     if kind in ("memory", "oxigraph"):
-        return StoreSpec(kind, str(snapshot.path), graph_kinds)
-    return StoreSpec("remote", str(snapshot.path), graph_kinds, endpoint=kind)
+        return StoreSpec(kind, str(snapshot.path), graph_kinds, timeout_s=timeout_s)
+    if not kind.startswith(("http://", "https://")):
+        raise ValueError(f"store must be 'memory', 'oxigraph' or an http(s) URL of a SPARQL endpoint, not {kind!r}")
+    return StoreSpec("remote", str(snapshot.path), graph_kinds, endpoint=kind, timeout_s=timeout_s)
 
 
 def open_engine(spec: StoreSpec) -> Engine:
@@ -90,7 +96,7 @@ class OxigraphEngine:
         try:
             answer = self.store.query(job.query, **kwargs)
         except SyntaxError as exc:
-            raise MalformedQuery(f"the query does not parse: {exc}", details={"position": _position(str(exc))}) from None
+            raise MalformedQuery(f"the query does not parse: {exc}", details={"position": error_position(str(exc))}) from None
         if isinstance(answer, ox.QueryBoolean):
             return results.serialise_boolean(bool(answer), job.media_type)
         if isinstance(answer, ox.QuerySolutions):
@@ -99,10 +105,10 @@ class OxigraphEngine:
         return results.serialise_triples(answer, job.media_type, job.max_rows)
 
 
-def _position(message: str) -> str:
-    # Oxigraph says "error at LINE:COLUMN: …"
-    head = message.split(":", 3)
-    return f"{head[0].rsplit(' ', 1)[-1]}:{head[1]}" if len(head) > 2 and message.startswith("error at") else ""
+def error_position(message: str) -> str:
+    """LINE:COLUMN from an Oxigraph parser message ("error at 1:25: expected …"), or ""."""
+    found = re.search(r"error at (\d+):(\d+)", message)
+    return f"{found.group(1)}:{found.group(2)}" if found else ""
 
 
 def union_update(graphs: dict[str, str], kinds: tuple[str, ...], target: str) -> str:

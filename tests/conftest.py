@@ -116,3 +116,39 @@ def store() -> pyoxigraph.Store:
     s = pyoxigraph.Store()
     s.load(g.serialize(format="nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     return s
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(mini_settings: Settings, mini_snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `oxigraph serve` on 127.0.0.1 holding the mini snapshot (published by `ugkg publish`); yields its query URL."""
+    from server.remote import publish
+
+    binary = Path(sys.executable).parent / "oxigraph"
+    if not binary.exists():
+        pytest.skip("the oxigraph CLI (PyPI package oxigraph) is not installed")
+    port = free_port()
+    location = tmp_path_factory.mktemp("oxigraph-server")
+    process = subprocess.Popen(
+        [str(binary), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--timeout-s", str(int(mini_settings.query_timeout_s) + 1)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url + "/query", params={"query": "ASK {}"}, timeout=1)
+            break
+        except requests.RequestException:
+            time.sleep(0.2)
+    publish(mini_snapshot, url + "/store")
+    yield url + "/query"
+    stop_server(process)
+
+
+@pytest.fixture(scope="session", params=["memory", "oxigraph", "remote"])
+def backend_app(request: pytest.FixtureRequest, mini_settings: Settings, mini_snapshot: Snapshot) -> Iterator:
+    """The app on each store backend: the protocol tests run against every one of them."""
+    store = request.getfixturevalue("oxigraph_server") if request.param == "remote" else request.param
+    application = create_app(mini_settings.with_(store=store), mini_snapshot)
+    yield application
+    application.extensions["ugkg"].close()

@@ -14,6 +14,17 @@ SELECT_FORUM = "PREFIX schema: <https://schema.org/> SELECT ?start WHERE { <%s> 
 SLOW = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?p ?q ?r . ?s ?t ?u . ?v ?w ?x }"
 
 
+@pytest.fixture()
+def app(backend_app):  # type: ignore[no-untyped-def]
+    """Every test of this module runs on every store backend (memory, on-disk Oxigraph, remote SPARQL server)."""
+    return backend_app
+
+
+@pytest.fixture()
+def client(backend_app):  # type: ignore[no-untyped-def]
+    return backend_app.test_client()
+
+
 def bindings(response) -> list[dict]:  # type: ignore[no-untyped-def]
     return json.loads(response.data)["results"]["bindings"]
 
