@@ -12,10 +12,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-import owlrl
-import pyoxigraph
 import pytest
-import rdflib
 import requests
 
 from server.app import create_app
@@ -107,15 +104,33 @@ def live_server(mini_settings: Settings, mini_snapshot: Snapshot) -> Iterator[st
 
 
 @pytest.fixture(scope="session")
-def store() -> pyoxigraph.Store:
-    """INTERIM: the real graph with inference as a pyoxigraph Store (default graph = union)."""
-    g = rdflib.Graph()
-    for path in sorted((ROOT / "ontology").glob("*.ttl")) + sorted((ROOT / "data").glob("*.ttl")):
-        g.parse(path, format="turtle")
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(g)
-    s = pyoxigraph.Store()
-    s.load(g.serialize(format="nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    return s
+def kg_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings over the real sources (ontology/, data/, shapes/) in a temporary data directory."""
+    return Settings(data_dir=str(tmp_path_factory.mktemp("kg-data")), sources_dir=str(ROOT), log_level="WARNING")
+
+
+@pytest.fixture(scope="session")
+def kg_snapshot(kg_settings: Settings) -> Snapshot:
+    """The real graph, built exactly as `ugkg build` builds it (SHACL, OWL RL, snapshot)."""
+    return build(kg_settings, progress=quiet).snapshot
+
+
+class EndpointStore:
+    """The real graph with the endpoint's dataset: default graph = set union of ontology, data and inferred;
+    GRAPH ?g sees the public named graphs."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        from server.store import OxigraphEngine, spec_for
+
+        self.engine = OxigraphEngine(spec_for("memory", snapshot))
+
+    def query(self, text: str, **_: object):  # type: ignore[no-untyped-def]
+        return self.engine.store.query(text, named_graphs=self.engine.public_graphs)
+
+
+@pytest.fixture(scope="session")
+def store(kg_snapshot: Snapshot) -> EndpointStore:
+    return EndpointStore(kg_snapshot)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,368 @@
+"""Competency questions (queries/*.rq): each query's exact answer, worked out by hand from the two articles.
+
+Sources: The Beijing News, 2022-12-20, A11 (Chinese) and Beijing Daily client, 2022-12-19 (English, machine
+translated). English wording for Chinese-only facts is the project's translation (data/curation.ttl).
+
+The graph is queried with its named graphs (one per data file, as the build makes them) plus the OWL 2 RL
+closure, and the default graph is the set union of ontology, data and inferred graphs, as on the endpoint.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = ROOT / "queries"
+UGKG = rdflib.Namespace("https://ugkg.example.org/def/")
+ONTOLOGY_IRI = rdflib.URIRef("https://ugkg.example.org/def")
+
+FORUM_EN = "Beijing Forum on Party-Building-Led Reform of Immediate Response to Public Complaints"
+CEREMONY_EN = "Closing ceremony of the " + FORUM_EN
+LAB_EN = "Laboratory of Computational Social Science and National Governance, Tsinghua University"
+SCHOOL_EN = "School of Social Sciences, Tsinghua University"
+
+
+def run(store: ox.Store, stem: str) -> list[tuple]:
+    """Rows of queries/<stem>*.rq as tuples of lexical values (None when unbound), in the query's order."""
+    (path,) = QUERIES.glob(f"{stem}*.rq")
+    result = store.query(path.read_text(encoding="utf-8"))
+    return [tuple(None if term is None else term.value for term in row) for row in result]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Query files
+# ---------------------------------------------------------------------------------------------------------
+
+QUERY_FILES = sorted(QUERIES.glob("*.rq"))
+
+
+def test_there_are_at_least_16_numbered_queries() -> None:
+    assert len(QUERY_FILES) >= 16
+    for path in QUERY_FILES:
+        assert re.fullmatch(r"\d\d-[a-z0-9-]+\.rq", path.name), path.name
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.name)
+def test_query_file_parses_and_has_title_and_question(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert re.fullmatch(r"# title: \S.*", lines[0]), f"{path.name}: first line must be '# title: …'"
+    assert re.fullmatch(r"# question: \S.*\?( \(.*\))?", lines[1]), f"{path.name}: second line must be '# question: …?'"
+    assert "PREFIX" in text
+    ox.Store().query(text)  # raises SyntaxError if the query does not parse
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The ontology: every ugkg: term labelled in both languages and defined; every ugkg: term used is defined
+# ---------------------------------------------------------------------------------------------------------
+
+TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
+
+
+def ontology() -> rdflib.Graph:
+    g = rdflib.Graph()
+    for path in sorted((ROOT / "ontology").glob("*.ttl")):
+        g.parse(path, format="turtle")
+    return g
+
+
+def test_every_ugkg_class_and_property_is_labelled_en_zh_and_defined() -> None:
+    g = ontology()
+    terms = {s for t in TERM_TYPES for s in g.subjects(RDF.type, t) if str(s).startswith(str(UGKG))}
+    assert len(terms) >= 50
+    for term in sorted(terms):
+        labels = list(g.objects(term, RDFS.label))
+        assert sorted(label.language for label in labels) == ["en", "zh"], f"{term}: needs one @en and one @zh rdfs:label"
+        definitions = [d for d in g.objects(term, SKOS.definition)] + [c for c in g.objects(term, RDFS.comment)]
+        assert any(d.language == "en" for d in definitions), f"{term}: needs an English skos:definition"
+        assert (term, RDFS.isDefinedBy, ONTOLOGY_IRI) in g, f"{term}: needs rdfs:isDefinedBy the ontology"
+
+
+def test_every_ugkg_term_used_in_data_and_queries_is_defined_in_the_ontology() -> None:
+    g = ontology()
+    defined = {str(s) for s in g.subjects() if str(s).startswith(str(UGKG))}
+    used: set[str] = set()
+    for path in sorted((ROOT / "data").glob("*.ttl")):
+        for triple in rdflib.Graph().parse(path, format="turtle"):
+            used |= {str(t) for t in triple if isinstance(t, rdflib.URIRef) and str(t).startswith(str(UGKG))}
+    for path in QUERY_FILES:
+        used |= {str(UGKG) + local for local in re.findall(r"\bugkg:([A-Za-z]+)", path.read_text(encoding="utf-8"))}
+    assert sorted(used - defined) == []
+
+
+def test_ontology_header() -> None:
+    g = ontology()
+    assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in g
+    assert (ONTOLOGY_IRI, OWL.versionIRI, rdflib.URIRef("https://ugkg.example.org/def/1.0.0")) in g
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The competency questions
+# ---------------------------------------------------------------------------------------------------------
+
+SIGNATORIES = [
+    ("Beijing", "北京"), ("Chengdu", "成都"), ("Chongqing", "重庆"), ("Guangzhou", "广州"), ("Haikou", "海口"),
+    ("Hangzhou", "杭州"), ("Hohhot", "呼和浩特"), ("Jinan", "济南"), ("Shanghai", "上海"), ("Shenzhen", "深圳"),
+    ("Shijiazhuang", "石家庄"), ("Tianjin", "天津"), ("Xiong'an", "雄安"),
+]
+
+
+def test_01_declaration_signatories(store: ox.Store) -> None:
+    assert run(store, "01-") == SIGNATORIES
+
+
+def test_02_forum_organisers(store: ox.Store) -> None:
+    assert run(store, "02-") == [
+        (FORUM_EN, "Beijing Municipal Government", "北京市人民政府", "2022-12-18", "2022-12-19", "Beijing"),
+        (FORUM_EN, "Beijing Municipal Party Committee", "中共北京市委", "2022-12-18", "2022-12-19", "Beijing"),
+        (FORUM_EN, "Chinese Academy of Social Sciences", "中国社会科学院", "2022-12-18", "2022-12-19", "Beijing"),
+    ]
+
+
+def test_03_closing_ceremony_participation(store: ox.Store) -> None:
+    assert run(store, "03-") == [
+        (CEREMONY_EN, "2022-12-19", "https://schema.org/MixedEventAttendanceMode", "800", "70000", "true"),
+    ]
+
+
+INITIATIVES_ZH = [
+    "坚持以人为本、增进民生福祉，采取更多惠民生、暖民心举措，不断健全公共服务体系，提高公共服务水平。",
+    "坚持依靠人民、建设人民城市，让城市治理充分体现人民意志、保障人民权益、激发人民创造活力。",
+    "坚持依法治理、保障公平正义，在法治轨道上推进城市治理体系和治理能力现代化。",
+    "坚持源头治理、强化主动治理，更聚焦市民诉求反映集中的高频共性问题，开展重点领域和重点区域治理。",
+    "坚持协同治理、强化共治体系，进一步激发全社会活力，发挥好政府、社会、市民以及市场主体等各方力量的积极性能动性创造性。",
+    "加强基层治理、筑牢治理基础，进一步推动城市治理的重心和配套资源向街道和社区下沉，提高基层治理专业化水平。",
+    "加强数字治理、建设智慧城市，构建更完善的城市治理信息网络系统，推进城市治理的敏捷化、精细化和智能化。",
+    "加强韧性治理、实现安全发展，统筹公共卫生事件、自然灾害、事故灾害的应急管理，实现城市建设、发展、安全协同推进。",
+    "加强区域协调、促进平衡发展，统筹城市群落、小城镇及城乡区域协同发展。",
+    "加强生态文明、共享低碳生活，推进集约型、绿色化的高质量发展，努力创造宜业、宜居、宜乐、宜游的良好环境。",
+]
+
+INITIATIVES_EN = [
+    "Adhere to a people-oriented approach and improve people's well-being: take more measures that benefit people's livelihoods and warm people's hearts, keep improving the public service system, and raise the level of public services.",
+    "Rely on the people and build people's cities: let urban governance fully reflect the will of the people, protect the rights and interests of the people, and stimulate the people's creative vitality.",
+    "Adhere to law-based governance and safeguard fairness and justice: advance the modernization of the urban governance system and governance capacity on the track of the rule of law.",
+    "Adhere to governance at the source and strengthen proactive governance: focus more on the high-frequency, common problems on which residents' complaints concentrate, and carry out governance in key fields and key areas.",
+    "Adhere to collaborative governance and strengthen the co-governance system: further stimulate the vitality of the whole of society, and give full play to the enthusiasm, initiative and creativity of the government, society, residents, market entities and all other parties.",
+    "Strengthen grassroots governance and consolidate the foundation of governance: further shift the focus of urban governance and its supporting resources down to sub-districts and communities, and raise the professional level of grassroots governance.",
+    "Strengthen digital governance and build smart cities: build a more complete information network system for urban governance, and make urban governance more agile, refined and intelligent.",
+    "Strengthen resilience governance and achieve safe development: coordinate the emergency management of public health incidents, natural disasters and accidents, and advance urban construction, development and security together.",
+    "Strengthen regional coordination and promote balanced development: coordinate the development of city clusters, small towns, and urban and rural areas.",
+    "Strengthen ecological civilization and share a low-carbon life: promote intensive, green, high-quality development, and strive to create a good environment for working, living, leisure and travel.",
+]
+
+
+def test_04_ten_initiatives_in_order(store: ox.Store) -> None:
+    expected = [(str(n), zh, en) for n, (zh, en) in enumerate(zip(INITIATIVES_ZH, INITIATIVES_EN), start=1)]
+    assert run(store, "04-") == expected
+
+
+def test_05_index_dimensions_and_indicators_in_order(store: ox.Store) -> None:
+    system = ("1", "Governance system", "治理体系")
+    effectiveness = ("3", "Governance effectiveness", "治理成效")
+    feedback = ("4", "Governance feedback", "治理反馈")
+    expected = [
+        *[(system[0], str(i), system[1], system[2], zh, en) for i, (zh, en) in enumerate([
+            ("党委领导", "Party committee leadership"),
+            ("政府负责", "Government responsibility"),
+            ("民主协商", "Democratic consultation"),
+            ("社会协同", "Social coordination"),
+            ("公众参与", "Public participation"),
+            ("法治保障", "Rule-of-law guarantee"),
+            ("科技支撑", "Scientific and technological support"),
+        ], start=1)],
+        ("2", None, "Governance capacity", "治理能力", None, None),  # the article names no indicators for it
+        *[(effectiveness[0], str(i), effectiveness[1], effectiveness[2], zh, en) for i, (zh, en) in enumerate([
+            ("义务教育", "Compulsory education"),
+            ("创业", "Entrepreneurship"),
+            ("就业", "Employment"),
+            ("养老", "Elderly care"),
+            ("医疗", "Medical care"),
+        ], start=1)],
+        *[(feedback[0], str(i), feedback[1], feedback[2], zh, en) for i, (zh, en) in enumerate([
+            ("人大政协的议政", "Deliberation by the people's congress and the CPPCC"),
+            ("城市形象", "City image"),
+        ], start=1)],
+    ]
+    assert run(store, "05-") == expected
+
+
+def test_06_construction_principles_in_order(store: ox.Store) -> None:
+    assert run(store, "06-") == [
+        ("1", "人民性原则", "Principle of people-orientation", "Upholding the people-centred philosophy of governance."),
+        ("2", "系统性原则", "Principle of systematicness", "Starting from the whole chain of urban governance to form a comprehensive evaluation system."),
+        ("3", "可靠性原则", "Principle of reliability", "Ensuring the reliability and validity of the indicator system through scientific methods."),
+        ("4", "引领性原则", "Principle of leadership", "Reflecting Chinese characteristics while maintaining international leadership."),
+    ]
+
+
+def test_07_good_governance_features(store: ox.Store) -> None:
+    assert sorted(run(store, "07-")) == sorted([
+        ("core principle", "以人民为中心", "Putting the people at the centre"),
+        ("characteristic", "回应性", "Responsiveness"),
+        ("characteristic", "透明性", "Transparency"),
+        ("characteristic", "问责性", "Accountability"),
+        ("characteristic", "法制化", "Legalization"),
+        ("structure", "一核多元共治格局", "Pattern of one core and co-governance by multiple actors"),
+        ("structure", "党建引领政府主导", "Party-building leadership with the government in the lead"),
+        ("structure", "多元共治", "Co-governance by multiple actors"),
+        ("goal", "回应诉求", "Responding to demands"),
+        ("goal", "保障民生", "Safeguarding people's livelihoods"),
+        ("goal", "共享成果", "Sharing the outcomes"),
+    ])
+
+
+def test_08_initiatives_on_digital_governance_or_resilience(store: ox.Store) -> None:
+    assert run(store, "08-") == [
+        ("7", "Strengthen digital governance and build smart cities", "Digital governance"),
+        ("8", "Strengthen resilience governance and achieve safe development", "Resilience governance"),
+    ]
+
+
+def test_09_signatories_that_are_municipalities(store: ox.Store) -> None:
+    if not list(store.quads_for_pattern(None, ox.NamedNode(str(UGKG.administrativeType)), None, None)):
+        pytest.skip("no ugkg:administrativeType facts yet (they come from data/places.ttl)")
+    # Both articles: the signatories cover the four municipalities directly under the central government (京沪津渝).
+    assert run(store, "09-") == [("Beijing", "北京"), ("Chongqing", "重庆"), ("Shanghai", "上海"), ("Tianjin", "天津")]
+
+
+def test_10_international_echoes(store: ox.Store) -> None:
+    assert run(store, "10-") == [
+        ("international agenda", "2030 Agenda for Sustainable Development", "2030年可持续发展议程"),
+        ("international agenda", "New Urban Agenda", "新城市议程"),
+        ("international topic", "Ecological construction", "生态建设"),
+        ("international topic", "Multi-actor collaborative governance", "多元主体协同治理"),
+        ("international topic", "Resilient city", "韧性城市"),
+        ("international topic", "Smart city", "智慧城市"),
+    ]
+
+
+def test_11_theoretical_basis_and_concepts(store: ox.Store) -> None:
+    assert sorted(run(store, "11-")) == sorted([
+        ("guidance", "Xi Jinping Thought on Socialism with Chinese Characteristics for a New Era", "习近平新时代中国特色社会主义思想"),
+        ("theoretical basis", "Spirit of the 20th National Congress of the Communist Party of China", "党的二十大精神"),
+        ("theoretical basis", "Spirit of the series of important speeches by General Secretary Xi Jinping on urban community governance",
+         "习近平总书记关于城市社区治理的一系列重要讲话精神"),
+        ("concept invoked", "People's cities are built by the people, and people's cities are for the people", "人民城市人民建、人民城市为人民"),
+        ("concept invoked", "Party-building-led grassroots governance", "党建引领基层治理"),
+        ("concept invoked", "Chinese-style modernization", "中国式现代化"),
+        ("concept invoked", "Party-building leadership", "党建引领"),
+        ("concept invoked", "Immediate response to public complaints", "接诉即办"),
+        ("concept invoked", "Megacity governance driven by public complaints", "群众诉求驱动超大城市治理"),
+        ("consensus", "Party-building-led governance of megacities", "党建引领超大城市治理"),
+        ("consensus", "Participation of multiple actors in urban governance", "多元主体参与城市治理"),
+    ])
+
+
+def test_12_which_article_states_which_fact(store: ox.Store) -> None:
+    bjn, bjd = "The Beijing News", "Beijing Daily"
+    assert sorted(run(store, "12-")) == sorted([
+        ("startDate", bjn),                          # only the Chinese article gives 12月18日至19日
+        ("endDate", bjn), ("endDate", bjd),          # both: closed on 19 December
+        ("heldIn", bjn),                             # 在京举办
+        ("coSponsor", bjn), ("coSponsor", bjd),
+        ("onlineParticipants", bjn),                 # 线上约7万人
+        ("theme", bjn), ("theme", bjd),
+        ("echoesAgenda", bjd),                       # only the English article mentions the agendas
+        ("issuedBy", bjn), ("issuedBy", bjd),
+    ])
+
+
+def test_13_index_presenter_and_his_posts(store: ox.Store) -> None:
+    assert run(store, "13-") == [
+        ("Meng Tianguang", "孟天广", "Deputy Director, " + LAB_EN, "清华大学计算社会科学与国家治理实验室副主任", LAB_EN, "Tsinghua University"),
+        ("Meng Tianguang", "孟天广", "Vice Dean, " + SCHOOL_EN, "清华大学社会科学学院副院长", SCHOOL_EN, "Tsinghua University"),
+    ]
+
+
+def test_14_urbanisation_rate(store: ox.Store) -> None:
+    assert run(store, "14-") == [("China", "2021", "64.72", "http://qudt.org/vocab/unit/PERCENT", "National Bureau of Statistics")]
+
+
+def test_15_reporters_of_each_article(store: ox.Store) -> None:
+    assert run(store, "15-") == [
+        ("Beijing Daily", "2022-12-19", "reporter", "Ren Shan", "Ren Shan（北京日报客户端记者）"),
+        ("Beijing Daily", "2022-12-19", "reporter", "Sun Hongyang", "Sun Hongyang（北京日报客户端记者）"),
+        ("The Beijing News", "2022-12-20", "photographer", "Zheng Xinqia", "郑新洽"),
+        ("The Beijing News", "2022-12-20", "reporter", "Sha Xueliang", "沙雪良"),
+        ("The Beijing News", "2022-12-20", "reporter", "Zhan Shengjie", "展圣洁"),
+    ]
+
+
+# --- Standard vocabularies only: these answers exist only thanks to OWL RL reasoning over the alignments ---
+
+def test_16_std_events_with_organizers(store: ox.Store) -> None:
+    assert run(store, "16-") == [
+        (FORUM_EN, "Beijing Municipal Government", "2022-12-18"),
+        (FORUM_EN, "Beijing Municipal Party Committee", "2022-12-18"),
+        (FORUM_EN, "Chinese Academy of Social Sciences", "2022-12-18"),
+    ]
+
+
+def test_17_std_skos_narrower_per_top_concept(store: ox.Store) -> None:
+    scheme = "China Urban Good Governance Index indicator system"
+    assert run(store, "17-") == [
+        (scheme, "Governance effectiveness", "5"),
+        (scheme, "Governance feedback", "2"),
+        (scheme, "Governance system", "7"),
+    ]
+
+
+def test_18_std_works_referencing_observations(store: ox.Store) -> None:
+    assert run(store, "18-") == [("China Urban Good Governance Index Indicator System", "urbanisation rate", "64.72")]
+
+
+def test_19_std_creative_works_created_by_cities(store: ox.Store) -> None:
+    assert run(store, "19-") == [("Beijing Declaration on the Modernization of Urban Governance", "13", "10")]
+
+
+def test_20_std_posts_held_by_people(store: ox.Store) -> None:
+    assert run(store, "20-") == [
+        ("Meng Tianguang", "Deputy Director, " + LAB_EN, LAB_EN, "Tsinghua University"),
+        ("Meng Tianguang", "Vice Dean, " + SCHOOL_EN, SCHOOL_EN, "Tsinghua University"),
+    ]
+
+
+def test_standard_vocabulary_answers_need_the_reasoning(store: ox.Store) -> None:
+    """Without the inferred graph, the standard-vocabulary questions have no answer at all."""
+    asserted = ox.Store()
+    inferred = ox.NamedNode("https://ugkg.example.org/graph/inferred")
+    asserted.extend(q for q in store if q.graph_name != inferred)
+    for stem in ("16-", "17-", "18-", "19-", "20-"):
+        assert run(asserted, stem) == [], stem
+
+
+def test_21_signatory_coverage(store: ox.Store) -> None:
+    assert run(store, "21-") == [
+        ("Administrative types of Chinese cities", "Municipality directly under the central government", "直辖市"),
+        ("Regions of China", "Central", "中部"),
+        ("Regions of China", "East", "东部"),
+        ("Regions of China", "North", "北方"),
+        ("Regions of China", "South", "南方"),
+        ("Regions of China", "West", "西部"),
+    ]
+
+
+def test_22_declaration_theme_and_release(store: ox.Store) -> None:
+    assert run(store, "22-") == [(
+        "Beijing Declaration on the Modernization of Urban Governance", "城市治理现代化北京宣言",
+        "Putting the people first and creating a better life together", "坚持人民至上，共创美好生活",
+        "2022-12-19", CEREMONY_EN, "true",
+    )]
+
+
+def test_23_index_release(store: ox.Store) -> None:
+    assert run(store, "23-") == [(
+        "中国城市善治指数指标体系", "Tsinghua University research team", "Meng Tianguang", "2022-12-19", CEREMONY_EN, "true",
+    )]
+
+
+def test_every_query_file_has_a_test() -> None:
+    tested = {name[5:7] for name in globals() if re.fullmatch(r"test_\d\d_.*", name)}
+    assert sorted(path.name[:2] for path in QUERY_FILES) == sorted(tested)
