@@ -13,7 +13,7 @@ from .settings import Settings
 from .snapshot import Snapshot, current_snapshot
 from .sparql import SparqlService
 from .store import ensure_disk_store, spec_for
-from .views import errors, ops, sparql, ui
+from .views import dataset, errors, ops, resources, sparql, ui
 
 log = logging.getLogger("ugkg.access")
 
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["ugkg"] = runtime
     errors.register(app)
-    for blueprint in (sparql.bp, ops.bp, ui.bp):
+    for blueprint in (sparql.bp, ops.bp, ui.bp, resources.bp, dataset.bp):
         app.register_blueprint(blueprint)
     app.before_request(_start_timer)
     app.after_request(_finish)

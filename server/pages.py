@@ -30,7 +30,7 @@ OWL = "http://www.w3.org/2002/07/owl#"
 SCHEMA = "https://schema.org/"
 LABEL_PREDICATES = (RDFS + "label", SKOS + "prefLabel")
 PREFIX_BLOCK = (
-    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+    "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
     "PREFIX owl: <http://www.w3.org/2002/07/owl#>\nPREFIX schema: <https://schema.org/>\n"
     "PREFIX dcterms: <http://purl.org/dc/terms/>\nPREFIX prov: <http://www.w3.org/ns/prov#>\n"
     "PREFIX sh: <http://www.w3.org/ns/shacl#>\nPREFIX void: <http://rdfs.org/ns/void#>\n"

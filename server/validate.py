@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyshacl
-from rdflib import Graph, Namespace, URIRef
+from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -42,13 +42,23 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Repor
     _, results_graph, text = pyshacl.validate(
         data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True, allow_warnings=True
     )
-    results = [_violation(results_graph, node) for node in results_graph.subjects(RDF.type, SH.ValidationResult)]
+    results = [_violation(results_graph, node, shapes) for node in results_graph.subjects(RDF.type, SH.ValidationResult)]
     results.sort(key=lambda v: (v.severity, v.focus_node, v.source_shape, v.message))
     conforms = not any(r.severity == "Violation" for r in results)
     return Report(conforms=conforms, text=text, graph=results_graph, results=results)
 
 
-def _violation(g: Graph, node: URIRef) -> Violation:
+def _shape_name(shapes: Graph, shape: object) -> str:
+    """A readable name for a shape: a blank-node property shape is named after its node shape."""
+    if isinstance(shape, BNode):
+        parent = shapes.value(None, SH.property, shape)
+        path = shapes.value(shape, SH.path)
+        if parent is not None:
+            return f"{parent} (property {path})" if path is not None else str(parent)
+    return str(shape)
+
+
+def _violation(g: Graph, node: URIRef, shapes: Graph) -> Violation:
     def one(pred: URIRef) -> str:
         value = g.value(node, pred)
         return "" if value is None else str(value)
@@ -56,7 +66,7 @@ def _violation(g: Graph, node: URIRef) -> Violation:
     severity = one(SH.resultSeverity).rsplit("#", 1)[-1]
     return Violation(
         focus_node=one(SH.focusNode),
-        source_shape=one(SH.sourceShape),
+        source_shape=_shape_name(shapes, g.value(node, SH.sourceShape)),
         path=one(SH.resultPath),
         message=one(SH.resultMessage),
         severity=severity,

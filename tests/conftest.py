@@ -127,6 +127,12 @@ class EndpointStore:
     def query(self, text: str, **_: object):  # type: ignore[no-untyped-def]
         return self.engine.store.query(text, named_graphs=self.engine.public_graphs)
 
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.engine.store)
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.engine.store, name)
+
 
 @pytest.fixture(scope="session")
 def store(kg_snapshot: Snapshot) -> EndpointStore:

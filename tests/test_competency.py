@@ -331,9 +331,10 @@ def test_20_std_posts_held_by_people(store: ox.Store) -> None:
 
 def test_standard_vocabulary_answers_need_the_reasoning(store: ox.Store) -> None:
     """Without the inferred graph, the standard-vocabulary questions have no answer at all."""
-    asserted = ox.Store()
-    inferred = ox.NamedNode("https://ugkg.example.org/graph/inferred")
-    asserted.extend(q for q in store if q.graph_name != inferred)
+    from server.store import ASSERTED_UNION
+
+    asserted = ox.Store()  # what the endpoint answers with inference=false: the asserted union as default graph
+    asserted.extend(ox.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(ASSERTED_UNION)))
     for stem in ("16-", "17-", "18-", "19-", "20-"):
         assert run(asserted, stem) == [], stem
 
@@ -341,7 +342,6 @@ def test_standard_vocabulary_answers_need_the_reasoning(store: ox.Store) -> None
 def test_21_signatory_coverage(store: ox.Store) -> None:
     assert run(store, "21-") == [
         ("Administrative types of Chinese cities", "Municipality directly under the central government", "直辖市"),
-        ("Regions of China", "Central", "中部"),
         ("Regions of China", "East", "东部"),
         ("Regions of China", "North", "北方"),
         ("Regions of China", "South", "南方"),

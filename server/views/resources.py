@@ -9,6 +9,7 @@ announced in ``Link: <…>; rel="alternate"`` headers; responses vary on Accept.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +132,7 @@ def resource_context(iri: str, triples: list[ox.Triple]) -> dict[str, Any]:
     order = {p: i for i, p in enumerate(pages.LABEL_PREDICATES)}
     return {
         "iri": iri,
+        "href": pages.local_href(iri),
         "labels": labels.get(iri, Labels(fallback=pages.curie(iri))),
         "types": types,
         "rows": sorted(rows.values(), key=lambda r: (order.get(r.predicate.iri, 9), r.predicate.labels.any.lower())),
@@ -192,15 +194,23 @@ def ontology(suffix: str | None = None) -> Response:
 
 # --- index pages ----------------------------------------------------------------------------------------
 
+def ours(*variables: str) -> str:
+    """A FILTER keeping only our own IRIs: owl:sameAs inference copies types and facts onto Wikidata and
+    GeoNames IRIs, which would otherwise appear as duplicate cities, signatories, …"""
+    base = pages.base_iri()
+    return "FILTER(" + " && ".join(f'STRSTARTS(STR({v}), "{base}")' for v in variables) + ")"
+
+
 @bp.get("/forum")
 def forum() -> Response:
     """The forum(s): each described like its resource page, plus what was issued at its closing ceremony."""
     forums = []
-    for row in pages.select("SELECT DISTINCT ?f WHERE { ?f a <%sdef/Forum> } ORDER BY ?f LIMIT 10" % pages.base_iri()):
+    base = pages.base_iri()
+    for row in pages.select(f"SELECT DISTINCT ?f WHERE {{ ?f a <{base}def/Forum> {ours('?f')} }} ORDER BY ?f LIMIT 10"):
         iri = row["f"].value
         context = resource_context(iri, pages.describe(iri))
         issued = pages.select(f"""SELECT DISTINCT ?doc ?c WHERE {{ <{iri}> <{pages.base_iri()}def/closingCeremony> ?c .
-            ?doc <{pages.base_iri()}def/issuedAt> ?c }} ORDER BY ?doc""")
+            ?doc <{pages.base_iri()}def/issuedAt> ?c {ours('?doc')} }} ORDER BY ?doc""")
         names = labels_for([r["doc"].value for r in issued])
         context["issued"] = [link_for(r["doc"], names) for r in issued]
         forums.append(context)
@@ -212,8 +222,8 @@ def declaration() -> Response:
     """The declaration(s) and their initiatives in order (ugkg:ordinal), with zh and en text (ugkg:text)."""
     ns = pages.base_iri() + "def/"
     rows = pages.select(f"""SELECT ?d ?i ?n ?text WHERE {{ ?d a <{ns}Declaration> ; <{ns}hasInitiative> ?i .
-        OPTIONAL {{ ?i <{ns}ordinal> ?n }} OPTIONAL {{ ?i <{ns}text> ?text }} }} ORDER BY ?d ?n ?i LIMIT 2000""")
-    signers = pages.select(f"SELECT DISTINCT ?d ?c WHERE {{ ?d a <{ns}Declaration> ; <{ns}issuedBy> ?c }} ORDER BY ?d ?c LIMIT 500")
+        OPTIONAL {{ ?i <{ns}ordinal> ?n }} OPTIONAL {{ ?i <{ns}text> ?text }} {ours('?d', '?i')} }} ORDER BY ?d ?n ?i LIMIT 2000""")
+    signers = pages.select(f"SELECT DISTINCT ?d ?c WHERE {{ ?d a <{ns}Declaration> ; <{ns}issuedBy> ?c {ours('?d', '?c')} }} ORDER BY ?d ?c LIMIT 500")
     names = labels_for([r["d"].value for r in rows + signers] + [r["i"].value for r in rows] + [r["c"].value for r in signers])
     docs: dict[str, dict[str, Any]] = {}
     for r in rows:
@@ -234,9 +244,9 @@ def declaration() -> Response:
 def indicator_index() -> Response:
     """The indicator system as a tree: dimensions (skos:topConceptOf) and their indicators (skos:broader)."""
     ns = pages.base_iri() + "def/"
-    rows = pages.select(f"""SELECT DISTINCT ?sys ?dim ?dn ?ind ?inn WHERE {{ ?sys a <{ns}IndicatorSystem> .
-        OPTIONAL {{ ?dim a <{ns}Dimension> ; skos:topConceptOf ?sys . OPTIONAL {{ ?dim <{ns}ordinal> ?dn }}
-          OPTIONAL {{ ?ind a <{ns}Indicator> ; skos:broader ?dim . OPTIONAL {{ ?ind <{ns}ordinal> ?inn }} }} }}
+    rows = pages.select(f"""SELECT DISTINCT ?sys ?dim ?dn ?ind ?inn WHERE {{ ?sys a <{ns}IndicatorSystem> {ours('?sys')}
+        OPTIONAL {{ ?dim a <{ns}Dimension> ; skos:topConceptOf ?sys . OPTIONAL {{ ?dim <{ns}ordinal> ?dn }} {ours('?dim')}
+          OPTIONAL {{ ?ind a <{ns}Indicator> ; skos:broader ?dim . OPTIONAL {{ ?ind <{ns}ordinal> ?inn }} {ours('?ind')} }} }}
     }} ORDER BY ?sys ?dn ?dim ?inn ?ind LIMIT 5000""")
     names = labels_for(r[k].value for r in rows for k in ("sys", "dim", "ind") if k in r)
     systems: dict[str, dict[str, Any]] = {}
@@ -256,10 +266,10 @@ def indicator_index() -> Response:
 def cities() -> Response:
     """The signatory cities in a table and on an SVG map drawn from their coordinates (no tile service)."""
     ns = pages.base_iri() + "def/"
-    rows = pages.select(f"""SELECT ?c ?lat ?lon ?type ?prov ?region WHERE {{ ?c a <{ns}City> .
+    rows = pages.select(f"""SELECT ?c ?lat ?lon ?type ?prov ?region WHERE {{ ?c a <{ns}City> {ours('?c')}
         OPTIONAL {{ ?c schema:latitude ?lat }} OPTIONAL {{ ?c schema:longitude ?lon }}
-        OPTIONAL {{ ?c <{ns}administrativeType> ?type }} OPTIONAL {{ ?c <{ns}inProvince> ?prov }}
-        OPTIONAL {{ ?c <{ns}inRegion> ?region }} }} ORDER BY ?c LIMIT 5000""")
+        OPTIONAL {{ ?c <{ns}administrativeType> ?type {ours('?type')} }} OPTIONAL {{ ?c <{ns}inProvince> ?prov {ours('?prov')} }}
+        OPTIONAL {{ ?c <{ns}inRegion> ?region {ours('?region')} }} }} ORDER BY ?c LIMIT 5000""")
     names = labels_for(r[k].value for r in rows for k in ("c", "type", "prov", "region") if k in r)
     found: dict[str, dict[str, Any]] = {}
     for r in rows:
@@ -280,18 +290,35 @@ def cities() -> Response:
     return html("cities.html", cities=table, map=city_map(table))
 
 
-def city_map(cities: list[dict[str, Any]], width: int = 640, height: int = 470) -> dict[str, Any]:
-    """Points of an equirectangular projection of China's extent (lon 73–135, lat 18–54), with a graticule."""
-    west, east, south, north = 73.0, 135.0, 18.0, 54.0
-    scale = min(width / (east - west), height / (north - south))
+def city_map(cities: list[dict[str, Any]], width: int = 720) -> dict[str, Any]:
+    """An equirectangular sketch fitted to the cities (±3°, x scaled by cos(latitude)), a 5° graticule, and
+    labels nudged so that neighbours (Beijing and Xiong'an, Guangzhou and Shenzhen) do not overlap."""
+    located = [c for c in cities if c["lat"] is not None and c["lon"] is not None]
+    lons, lats = [c["lon"] for c in located] or [73.0, 135.0], [c["lat"] for c in located] or [18.0, 54.0]
+    west, east = 5 * ((min(lons) - 3) // 5), 5 * ((max(lons) + 3) // 5 + 1)
+    south, north = 5 * ((min(lats) - 3) // 5), 5 * ((max(lats) + 3) // 5 + 1)
+    squash = math.cos(math.radians((north + south) / 2))
+    scale = width / ((east - west) * squash)
+    height = round((north - south) * scale)
 
     def xy(lon: float, lat: float) -> tuple[float, float]:
-        return round((lon - west) * scale, 1), round((north - lat) * scale, 1)
+        return round((lon - west) * squash * scale, 1), round((north - lat) * scale, 1)
 
-    points = [dict(city=c, x=xy(c["lon"], c["lat"])[0], y=xy(c["lon"], c["lat"])[1]) for c in cities if c["lat"] is not None and c["lon"] is not None]
-    meridians = [dict(x=xy(lon, north)[0], label=f"{lon}°E") for lon in range(80, 136, 10)]
-    parallels = [dict(y=xy(west, lat)[1], label=f"{lat}°N") for lat in range(20, 55, 10)]
-    return {"width": round((east - west) * scale), "height": round((north - south) * scale), "points": points, "meridians": meridians, "parallels": parallels}
+    placed: list[tuple[float, float, float]] = []  # label boxes: x, y (baseline), width
+    points = []
+    for c in sorted(located, key=lambda c: -c["lat"]):
+        x, y = xy(c["lon"], c["lat"])
+        text_width = 7.0 * max(len(c["link"].labels.pick("en")[0]), 2 * len(c["link"].labels.pick("zh")[0]))
+        for dx, dy, anchor in ((7, 4, "start"), (7, 17, "start"), (7, -9, "start"), (-7, 4, "end"), (-7, 17, "end"), (-7, -9, "end")):
+            left = x + dx if anchor == "start" else x + dx - text_width
+            if all(abs((y + dy) - py) >= 13 or left + text_width < px or left > px + pw for px, py, pw in placed):
+                break
+        placed.append((left, y + dy, text_width))
+        points.append(dict(city=c, x=x, y=y, lx=round(x + dx, 1), ly=round(y + dy, 1), anchor=anchor))
+    meridians = [dict(x=xy(lon, north)[0], label=f"{lon:g}°E") for lon in range(int(west), int(east) + 1, 5)]
+    parallels = [dict(y=xy(west, lat)[1], label=f"{lat:g}°N") for lat in range(int(south), int(north) + 1, 5)]
+    return {"width": width, "height": height, "points": points, "meridians": meridians, "parallels": parallels,
+            "extent": f"{west:g}–{east:g}°E, {south:g}–{north:g}°N"}
 
 
 # --- search ---------------------------------------------------------------------------------------------

@@ -1,0 +1,110 @@
+/* The SPARQL query page: YASGUI (vendored, no network services) pointed at this app's /sparql endpoint,
+ * with the competency queries as ready examples. Configuration comes from the JSON block the server renders. */
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("ugkg-query-config").textContent);
+  var endpoint = new URL(config.endpoint, window.location.href).href;
+  var Yasgui = window.Yasgui;
+  var root = document.getElementById("yasgui");
+  if (!Yasgui || !root) {
+    return;
+  }
+
+  // Only completers that work offline: prefixes (bundled list; prefixCcApi stays null) and variables.
+  // The "property" and "class" completers query lov.linkeddata.es, so they are switched off. The defaults
+  // are edited in place because YASGUI deep-merges arrays index by index.
+  var offlineCompleters = ["prefixes", "variables"];
+  [Yasgui.Yasqe.defaults, Yasgui.defaults.yasqe].forEach(function (defaults) {
+    defaults.autocompleters.splice(0, defaults.autocompleters.length);
+    Array.prototype.push.apply(defaults.autocompleters, offlineCompleters);
+    defaults.prefixCcApi = null;
+  });
+
+  // Errors from the endpoint are JSON problem documents ({"error", "title", "message", ...}): show the message.
+  Yasgui.Yasr.defaults.errorRenderers = [renderProblem];
+
+  var yasgui = new Yasgui(root, {
+    persistenceId: null, // no localStorage: every visit starts clean, on this endpoint
+    autofocus: true,
+    tabName: "Query",
+    copyEndpointOnNewTab: true,
+    requestConfig: {
+      endpoint: endpoint,
+      method: "POST", // application/x-www-form-urlencoded, as in SPARQL 1.1 Protocol §2.1.2
+      acceptHeaderSelect: "application/sparql-results+json,*/*;q=0.9",
+      acceptHeaderGraph: "text/turtle,*/*;q=0.9"
+    },
+    endpointCatalogueOptions: {
+      getData: function () {
+        return [{ endpoint: endpoint }];
+      },
+      keys: []
+    },
+    yasqe: { value: config.starterQuery, editorHeight: "460px" },
+    yasr: { prefixes: config.prefixes }
+  });
+  window.ugkgYasgui = yasgui; // for the browser tests and curious users
+
+  var examples = {};
+  (config.examples || []).forEach(function (example) {
+    examples[example.id] = example;
+  });
+  var buttons = document.querySelectorAll("button[data-example]");
+  Array.prototype.forEach.call(buttons, function (button) {
+    button.addEventListener("click", function () {
+      var example = examples[button.getAttribute("data-example")];
+      if (!example) {
+        return;
+      }
+      var tab = yasgui.getTab();
+      tab.setQuery(example.query);
+      Array.prototype.forEach.call(buttons, function (other) {
+        other.setAttribute("aria-pressed", other === button ? "true" : "false");
+      });
+      var yasqe = tab.getYasqe();
+      if (yasqe) {
+        yasqe.focus();
+        yasqe.getWrapperElement().scrollIntoView({ block: "nearest" });
+      }
+    });
+  });
+
+  function renderProblem(error) {
+    var text = error && typeof error.text === "string" ? error.text : "";
+    var problem;
+    try {
+      problem = JSON.parse(text);
+    } catch (e) {
+      return undefined; // not ours: let YASGUI render it
+    }
+    if (!problem || typeof problem !== "object" || !problem.message) {
+      return undefined;
+    }
+    var box = document.createElement("div");
+    box.className = "qp-error";
+    box.setAttribute("role", "alert");
+    box.setAttribute("data-error", String(problem.error || ""));
+    var heading = document.createElement("strong");
+    heading.textContent = (problem.status ? problem.status + " " : "") + (problem.title || problem.error || "Error");
+    box.appendChild(heading);
+    var message = document.createElement("span");
+    message.className = "qp-error-message";
+    message.textContent = problem.message;
+    box.appendChild(message);
+    var details = {};
+    var hasDetails = false;
+    Object.keys(problem).forEach(function (key) {
+      if (["status", "error", "title", "message"].indexOf(key) < 0) {
+        details[key] = problem[key];
+        hasDetails = true;
+      }
+    });
+    if (hasDetails) {
+      var pre = document.createElement("pre");
+      pre.textContent = JSON.stringify(details, null, 2);
+      box.appendChild(pre);
+    }
+    return Promise.resolve(box);
+  }
+})();
