@@ -19,6 +19,7 @@
     defaults.autocompleters.splice(0, defaults.autocompleters.length);
     Array.prototype.push.apply(defaults.autocompleters, offlineCompleters);
     defaults.prefixCcApi = null;
+    defaults.editorHeight = "460px"; // the starter query (12 prefixes) fits without scrolling; tabs ignore yasqe.editorHeight
   });
 
   // Errors from the endpoint are JSON problem documents ({"error", "title", "message", ...}): show the message.
@@ -41,7 +42,7 @@
       },
       keys: []
     },
-    yasqe: { value: config.starterQuery, editorHeight: "460px" },
+    yasqe: { value: config.starterQuery },
     yasr: { prefixes: config.prefixes }
   });
   window.ugkgYasgui = yasgui; // for the browser tests and curious users
@@ -92,17 +93,16 @@
     message.className = "qp-error-message";
     message.textContent = problem.message;
     box.appendChild(message);
-    var details = {};
-    var hasDetails = false;
-    Object.keys(problem).forEach(function (key) {
-      if (["status", "error", "title", "message"].indexOf(key) < 0) {
-        details[key] = problem[key];
-        hasDetails = true;
-      }
+    var details = Object.keys(problem).filter(function (key) {
+      return ["status", "error", "title", "message"].indexOf(key) < 0;
+    }).map(function (key) {
+      var value = problem[key];
+      return key + ": " + (typeof value === "string" ? value : JSON.stringify(value));
     });
-    if (hasDetails) {
+    if (details.length) {
       var pre = document.createElement("pre");
-      pre.textContent = JSON.stringify(details, null, 2);
+      pre.className = "qp-error-details";
+      pre.textContent = details.join("\n");
       box.appendChild(pre);
     }
     return Promise.resolve(box);
