@@ -43,7 +43,7 @@ TARGETS = {  # void:Linkset per external target: IRI prefixes of its identifiers
     "wikidata": ("https://www.wikidata.org/", ("http://www.wikidata.org/entity/", "https://www.wikidata.org/entity/", "https://www.wikidata.org/wiki/")),
     "geonames": ("https://www.geonames.org/", ("https://sws.geonames.org/", "http://sws.geonames.org/", "https://www.geonames.org/")),
 }
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: a .gz variant reads its plain dump under the same lock
 
 
 # --- dumps ------------------------------------------------------------------------------------------------

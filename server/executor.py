@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import resource
 import socket
 import subprocess
 import sys
@@ -26,6 +27,27 @@ from .store import QueryJob, StoreSpec
 log = logging.getLogger(__name__)
 START_TIMEOUT_S = 300.0
 PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
+# Oxigraph parses and evaluates recursively: with the usual 8 MiB stack a long flat chain (8,000 `1+1+…`,
+# 10,000 triple patterns: well under max_query_chars) overflows it and the evaluator dies of SIGSEGV. Evaluators
+# get a 1 GiB stack limit (address space only: pages are used as the recursion goes), which covers every query
+# up to max_query_chars; such queries then end as answers or as time-limit 503s, never as crashes.
+EVALUATOR_STACK_BYTES = 1 << 30
+_SPAWN_LOCK = threading.Lock()
+
+
+def _spawn_with_big_stack(*args, **kwargs) -> subprocess.Popen[bytes]:  # type: ignore[no-untyped-def]
+    """Popen with RLIMIT_STACK raised for the child (inherited through exec; no unsafe preexec_fn)."""
+    with _SPAWN_LOCK:
+        soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+        want = EVALUATOR_STACK_BYTES if hard == resource.RLIM_INFINITY else min(hard, EVALUATOR_STACK_BYTES)
+        raise_it = soft != resource.RLIM_INFINITY and soft < want
+        if raise_it:
+            resource.setrlimit(resource.RLIMIT_STACK, (want, hard))
+        try:
+            return subprocess.Popen(*args, **kwargs)
+        finally:
+            if raise_it:
+                resource.setrlimit(resource.RLIMIT_STACK, (soft, hard))
 
 
 @dataclass
@@ -60,7 +82,7 @@ class QueryExecutor:
 
     def _start(self) -> _Evaluator:
         parent, child = socket.socketpair()
-        process = subprocess.Popen(
+        process = _spawn_with_big_stack(
             [sys.executable, "-m", "server.evaluator", str(child.fileno())],
             pass_fds=(child.fileno(),),
             cwd=PROJECT_ROOT if (Path(PROJECT_ROOT) / "server").is_dir() else None,

@@ -235,7 +235,8 @@ def alternates(path: str, offered: tuple[str, ...] = PAGE_TYPES) -> str:
 
 def finish(response: Response, path: str, media_type: str, offered: tuple[str, ...] = PAGE_TYPES) -> Response:
     """The linked-data headers every representation carries (200, never 303: see views.resources)."""
-    response.headers["Vary"] = "Accept"
+    # HTML picks its primary language from Accept-Language (when no ?lang=), so it varies on that too
+    response.headers["Vary"] = "Accept, Accept-Language" if media_type == "text/html" else "Accept"
     response.headers["Link"] = alternates(path, offered)
     if media_type in SUFFIX_OF:
         response.headers["Content-Location"] = f"{request.script_root}/{path}.{SUFFIX_OF[media_type]}"

@@ -12,19 +12,29 @@ from dataclasses import dataclass, field
 
 from .errors import QueryRefused
 
-_TOKEN = re.compile(
-    r"""
+_PN_LOCAL_ESC = r"\\[_~.\-!$&'()*+,;=/?#@%]"  # SPARQL PN_LOCAL_ESC: ex:a\'b and ex:a\#b are one name
+_LOCAL_CHAR = r"(?:[\w\-:%\u00B7\u00C0-\uFFFF]|" + _PN_LOCAL_ESC + ")"
+_TOKEN_ALTERNATIVES = r"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\n\r]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<badstring>['"].*)
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
-  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:(?:[\w\-.:%\\\u00B7\u00C0-\uFFFF]*[\w\-:%\u00B7\u00C0-\uFFFF])?)
+  PNAME
   | (?P<word>[A-Za-z_][A-Za-z_0-9]*)
   | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+    """
+_PNAME = r"| (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:(?:L(?:(?:L|\.)*L)?)?)".replace("L", _LOCAL_CHAR)
+_TOKEN = re.compile(_TOKEN_ALTERNATIVES.replace("PNAME", _PNAME), re.VERBOSE | re.DOTALL)
+# the same lexer without prefixed names, for positions inside a name run already known not to end with ':'
+_TOKEN_NO_PNAME = re.compile(_TOKEN_ALTERNATIVES.replace("PNAME", ""), re.VERBOSE | re.DOTALL)
+_NAME_RUN = re.compile(r"[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*")
+# Nesting deeper than this is refused before evaluation: Oxigraph's recursive-descent parser needs stack
+# frames per level (about 2,500 nested groups overflow an 8 MiB stack and kill the evaluator process).
+MAX_NESTING = 200
+_OPENERS = {"{": "}", "(": ")", "[": "]"}
+_CLOSERS = set(_OPENERS.values())
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
@@ -38,7 +48,8 @@ class QueryShape:
     from_named_graphs: list[str] = field(default_factory=list)
     services: list[str] = field(default_factory=list)
     update_keywords: list[str] = field(default_factory=list)
-    prefixes: dict[str, str] = field(default_factory=dict)
+    prefixes: dict[str, str | None] = field(default_factory=dict)
+    nesting: int = 0
 
     @property
     def dataset_in_query(self) -> bool:
@@ -48,14 +59,17 @@ class QueryShape:
 def scan(query: str) -> QueryShape:
     """Lex ``query`` and report its shape. Unknown characters are left for Oxigraph's parser to reject."""
     shape = QueryShape()
-    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(query) if m.lastgroup not in ("ws", "comment")]
+    tokens = _tokens(query)
+    shape.nesting = _nesting(tokens)
     for i, (kind, text) in enumerate(tokens):
         if kind != "word":
             continue
         word = text.upper()
         nxt = tokens[i + 1] if i + 1 < len(tokens) else (None, "")
-        if word == "PREFIX" and i + 2 < len(tokens) and nxt[0] == "pname" and tokens[i + 2][0] == "iri":
-            shape.prefixes[nxt[1][:-1]] = tokens[i + 2][1][1:-1]
+        if word == "PREFIX" and nxt[0] == "pname" and nxt[1].endswith(":"):
+            target = tokens[i + 2] if i + 2 < len(tokens) else (None, "")
+            # an IRI this lexer cannot read (with \u escapes…) poisons the prefix: never resolved, never allowed
+            shape.prefixes[nxt[1][:-1]] = target[1][1:-1] if target[0] == "iri" else None
         elif word in QUERY_FORMS and shape.form is None:
             shape.form = word
         elif word in UPDATE_KEYWORDS:
@@ -74,19 +88,71 @@ def scan(query: str) -> QueryShape:
     return shape
 
 
-def _resolve(token: tuple[str | None, str], prefixes: dict[str, str]) -> str:
+def _tokens(query: str) -> list[tuple[str | None, str]]:
+    """The significant tokens of ``query``, in linear time.
+
+    A name run (``a.b-c``) not followed by ':' holds no prefixed name at any of its positions; trying the
+    pname alternative again at each of them made ``a.a.a.…`` quadratic (20 kB: 3 s, 100 kB: over a minute in
+    the web process, outside any query time limit), and so did ``"\\"\\…`` (unterminated strings). An
+    unterminated string now swallows the rest of the query (``badstring``): such a query cannot parse, so
+    Oxigraph rejects it and nothing hidden in it ever runs.
+    """
+    tokens: list[tuple[str | None, str]] = []
+    pos, end, no_pname_before = 0, len(query), -1
+    while pos < end:
+        regex = _TOKEN
+        if pos < no_pname_before:
+            regex = _TOKEN_NO_PNAME
+        else:
+            run = _NAME_RUN.match(query, pos)
+            if run is not None and not query.startswith(":", run.end()):
+                no_pname_before = run.end()
+                regex = _TOKEN_NO_PNAME
+        m = regex.match(query, pos)
+        assert m is not None  # 'other' matches any character
+        if m.lastgroup not in ("ws", "comment"):
+            tokens.append((m.lastgroup, m.group()))
+        pos = m.end()
+    return tokens
+
+
+def _nesting(tokens: list[tuple[str | None, str]]) -> int:
+    """The deepest nesting of (), [], {} and << >> outside strings, IRIs and comments."""
+    depth = deepest = 0
+    previous = ""
+    for kind, text in tokens:
+        pair = False
+        if kind == "other":
+            if text in _OPENERS or (text == "<" and previous == "<"):
+                depth += 1
+                deepest = max(deepest, depth)
+                pair = text == "<"
+            elif text in _CLOSERS or (text == ">" and previous == ">"):
+                depth = max(0, depth - 1)
+                pair = text == ">"
+        previous = "" if pair or kind != "other" else text  # '<<<<' is two openers, not three
+    return deepest
+
+
+def _resolve(token: tuple[str | None, str], prefixes: dict[str, str | None]) -> str:
     kind, text = token
     if kind == "iri":
         return text[1:-1]
     if kind == "pname" and ":" in text:
         prefix, local = text.split(":", 1)
-        if prefix in prefixes:
-            return prefixes[prefix] + local
+        base = prefixes.get(prefix)
+        if base is not None:
+            return base + local
     return text  # a variable or something Oxigraph will reject: never allow-listed
 
 
 def enforce(shape: QueryShape, allowed_graphs: set[str], service_allowlist: tuple[str, ...]) -> None:
-    """Raise QueryRefused when the query would reach outside the dataset or change it."""
+    """Raise QueryRefused when the query would reach outside the dataset or change it, or nests too deeply."""
+    if shape.nesting > MAX_NESTING:
+        raise QueryRefused(
+            f"the query nests brackets {shape.nesting} levels deep; the limit is {MAX_NESTING}",
+            details={"reason": "nesting", "limit": MAX_NESTING},
+        )
     if shape.form is None and shape.update_keywords:
         raise QueryRefused(
             f"this endpoint is read-only: SPARQL Update ({', '.join(sorted(set(shape.update_keywords)))}) is refused",

@@ -71,7 +71,7 @@ def build_index() -> Index:
     base = pages.base_iri()
     props = LABEL_PROPS + tuple(base + p if p.startswith("def/") else p for p in TEXT_PROPS)
     values = " ".join(f"<{p}>" for p in props)
-    rows = pages.select_all(f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o) && STRSTARTS(STR(?s), "{base}")) }} ORDER BY ?s ?p ?o")
+    rows = pages.select_all(f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o) && STRSTARTS(STR(?s), '{base}')) }} ORDER BY ?s ?p ?o")
     entries: dict[str, Entry] = {}
     for row in rows:
         iri, prop, literal = row["s"].value, row["p"].value, row["o"]
@@ -80,7 +80,7 @@ def build_index() -> Index:
         if prop in LABEL_PROPS[:2]:
             entry.labels.add(literal)
         entry.texts.append((normalise(literal.value), literal.value, literal.language or "", pages.curie(prop), is_label))
-    for row in pages.select_all(f"SELECT ?s ?t WHERE {{ ?s a ?t FILTER(isIRI(?t) && STRSTARTS(STR(?s), \"{base}\")) }} ORDER BY ?s ?t"):
+    for row in pages.select_all(f"SELECT ?s ?t WHERE {{ ?s a ?t FILTER(isIRI(?t) && STRSTARTS(STR(?s), '{base}')) }} ORDER BY ?s ?t"):
         entry = entries.get(row["s"].value)
         if entry is not None and row["t"].value not in IGNORED_TYPES:
             entry.types.append(row["t"].value)

@@ -118,8 +118,10 @@ def resource_context(iri: str, triples: list[ox.Triple]) -> dict[str, Any]:
     for t in triples:
         if t.subject.value == iri and isinstance(t.subject, ox.NamedNode):
             found = [names[g] for g in sources.get((t.predicate.value, str(t.object)), []) if g in names]
-            used.update({g.iri: g for g in found})
             value = _value(t.object, labels, found)
+            if value.only_inferred and value.link and value.link.external and t.predicate.value not in EXTERNAL_PREDICATES | {RDF_TYPE}:
+                continue  # owl:sameAs inference copies facts onto the Wikidata/GeoNames aliases: shown once, under "Elsewhere"
+            used.update({g.iri: g for g in found})
             if t.predicate.value == RDF_TYPE:
                 types.append(value)
                 continue
@@ -290,7 +292,7 @@ def cities() -> Response:
     return html("cities.html", cities=table, map=city_map(table))
 
 
-def city_map(cities: list[dict[str, Any]], width: int = 720) -> dict[str, Any]:
+def city_map(cities: list[dict[str, Any]], height: int = 560) -> dict[str, Any]:
     """An equirectangular sketch fitted to the cities (±3°, x scaled by cos(latitude)), a 5° graticule, and
     labels nudged so that neighbours (Beijing and Xiong'an, Guangzhou and Shenzhen) do not overlap."""
     located = [c for c in cities if c["lat"] is not None and c["lon"] is not None]
@@ -298,8 +300,8 @@ def city_map(cities: list[dict[str, Any]], width: int = 720) -> dict[str, Any]:
     west, east = 5 * ((min(lons) - 3) // 5), 5 * ((max(lons) + 3) // 5 + 1)
     south, north = 5 * ((min(lats) - 3) // 5), 5 * ((max(lats) + 3) // 5 + 1)
     squash = math.cos(math.radians((north + south) / 2))
-    scale = width / ((east - west) * squash)
-    height = round((north - south) * scale)
+    scale = height / (north - south)
+    width = round((east - west) * squash * scale)
 
     def xy(lon: float, lat: float) -> tuple[float, float]:
         return round((lon - west) * squash * scale, 1), round((north - lat) * scale, 1)
