@@ -26,12 +26,14 @@ validate: install
 serve: build
 	$(BIN)/ugkg serve --host $(HOST) --port $(PORT)
 
-# Debian packages the tests drive: Chromium (browser tests), rapper (dump parsing), roqet (non-Python client).
+# Debian packages the tests drive: Chromium (browser tests), rapper (dump parsing), roqet (non-Python client),
+# a Chinese font (screenshots show Chinese labels).
 sysdeps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v rapper >/dev/null || missing="$$missing raptor2-utils"; \
 	command -v roqet >/dev/null || missing="$$missing rasqal-utils"; \
+	dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing="$$missing fonts-wqy-microhei"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian packages:$$missing"; \
@@ -46,7 +48,7 @@ test-fast: install
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.endpoint
 
 fuzz: install
 	UGKG_FUZZ_EXAMPLES=100000 $(BIN)/python -m pytest -q tests/test_fuzz.py

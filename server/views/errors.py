@@ -5,7 +5,7 @@ import json
 import logging
 import uuid
 
-from flask import Flask, Response, render_template_string, request
+from flask import Flask, Response, render_template, render_template_string, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ApiError, InternalError, MethodNotAllowed, NotAcceptable
@@ -29,7 +29,11 @@ def render_error(error: ApiError) -> Response:
     except NotAcceptable:
         media_type = "application/json"
     if media_type == "text/html":
-        body = render_template_string(HTML_PAGE, e=error, details=json.dumps(error.details, ensure_ascii=False, indent=2))
+        details = json.dumps(error.details, ensure_ascii=False, indent=2)
+        try:
+            body = render_template("error.html", e=error, details=details)
+        except Exception:  # the site layout itself failed: the bare page still tells the client what went wrong
+            body = render_template_string(HTML_PAGE, e=error, details=details)
         content_type = "text/html; charset=utf-8"
     elif media_type == "text/plain":
         body = f"{error.status} {error.title}: {error.message}\n"
