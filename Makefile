@@ -7,7 +7,7 @@ export UGKG_DATA_DIR ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install build validate serve test test-fast sysdeps bench fuzz load clean
+.PHONY: install build validate serve test test-fast sysdeps bench bench-scale fuzz load clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -52,6 +52,9 @@ bench: install
 
 fuzz: install
 	UGKG_FUZZ_EXAMPLES=100000 $(BIN)/python -m pytest -q tests/test_fuzz.py
+
+bench-scale: install
+	$(BIN)/python -m bench.run
 
 load: install
 	$(BIN)/python -m bench.load
