@@ -7,27 +7,16 @@ from pathlib import Path
 
 from flask import Blueprint, Response, render_template, url_for
 
+from ..export import PREFIXES as PUBLISHED_PREFIXES
 from ..runtime import current
 from ..sources import query_files, sources_root
 
 bp = Blueprint("ui", __name__, template_folder="../templates", static_folder="../static", static_url_path="/static")
 log = logging.getLogger("ugkg.ui")
 
-# Prefixes preloaded in the editor and used to shorten IRIs in result tables.
-PREFIXES: dict[str, str] = {
-    "ugkg": "https://ugkg.example.org/def/",
-    "ugr": "https://ugkg.example.org/id/",
-    "schema": "https://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "org": "http://www.w3.org/ns/org#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "qb": "http://purl.org/linked-data/cube#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
+# Prefixes preloaded in the editor and used to shorten IRIs in result tables: a subset of the published ones.
+EDITOR_PREFIXES = ("ugkg", "ugr", "schema", "skos", "org", "dcterms", "prov", "qb", "rdfs", "rdf", "owl", "xsd")
+PREFIXES: dict[str, str] = {name: PUBLISHED_PREFIXES[name] for name in EDITOR_PREFIXES}
 
 STARTER_BODY = """# Every typed resource and its label (change me, then press the run button or Ctrl+Enter)
 SELECT ?thing ?type ?label WHERE {
