@@ -41,6 +41,8 @@ class Settings:
     query_workers: int = setting(2, "Query evaluator processes per HTTP worker; a timed-out one is killed and replaced.")
     query_timeout_s: float = setting(10.0, "Query time limit in seconds; past it the query is stopped and the client gets 503.")
     queue_timeout_s: float = setting(5.0, "Seconds a query may wait for a free evaluator before the client gets 503 with Retry-After.")
+    slow_query_s: float = setting(1.0, "A query that ran longer than this (seconds) or hit the time limit is remembered as slow; it then runs only in the slow lane.")
+    slow_lane_workers: int = setting(1, "Evaluators per HTTP worker that remembered slow queries may occupy at once (0: no slow lane); when busy, such queries get 503 with Retry-After at once.")
     max_result_rows: int = setting(10000, "Maximum rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned; more is truncated and signalled.")
     max_body_bytes: int = setting(1_000_000, "Maximum request body in bytes (413 past it).")
     max_query_chars: int = setting(100_000, "Maximum query length in characters (413 for POST, 414 for GET past it).")

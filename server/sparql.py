@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from . import negotiation
 from .cache import LruCache
-from .errors import MalformedQuery, QueryRefused
+from .errors import MalformedQuery, QueryRefused, QueryTimeout
 from .executor import QueryExecutor
+from .lanes import SlowLane
 from .metrics import Metrics
 from .policy import enforce, scan
 from .protocol import ProtocolRequest
@@ -41,12 +42,30 @@ class SparqlService:
         self.graphs = set(snapshot.graphs)
         self.executor = QueryExecutor(spec, settings.query_workers, settings.query_timeout_s, settings.queue_timeout_s)
         self.cache: LruCache[Serialised] = LruCache(settings.result_cache_entries)
+        self.slow_lane = SlowLane(settings.slow_lane_workers, settings.slow_query_s, settings.query_timeout_s)
 
     def close(self) -> None:
         self.executor.close()
 
     def offered(self, form: str) -> tuple[str, ...]:
         return negotiation.SELECT_TYPES if form in ("SELECT", "ASK") else negotiation.GRAPH_TYPES
+
+    def _evaluate(self, job: QueryJob) -> Serialised:
+        """Run ``job`` on an evaluator, through the slow lane if it was slow before; remember it if it is now."""
+        if self.slow_lane.is_known(job):
+            with self.slow_lane.slot():
+                return self._timed(job)
+        return self._timed(job)
+
+    def _timed(self, job: QueryJob) -> Serialised:
+        started = time.perf_counter()
+        try:
+            result = self.executor.run(job)
+        except QueryTimeout:
+            self.slow_lane.observe(job, time.perf_counter() - started, timed_out=True)
+            raise
+        self.slow_lane.observe(job, time.perf_counter() - started, timed_out=False)
+        return result
 
     def run(self, request: ProtocolRequest, accept: str | None) -> Answer:
         """Check, negotiate and evaluate; raise the ApiError that describes what went wrong."""
@@ -75,7 +94,7 @@ class SparqlService:
         cached = self.cache.get(job)
         if cached is None:
             try:
-                result = self.executor.run(job)
+                result = self._evaluate(job)
             except MalformedQuery as exc:
                 if shape.update_keywords and shape.form is None:
                     raise QueryRefused("this endpoint is read-only: SPARQL Update is refused", details={"reason": "update"}) from exc

@@ -29,6 +29,7 @@ def metrics() -> Response:
     extra = {
         "query_timeouts_total": sparql.executor.timeouts,
         "evaluator_crashes_total": sparql.executor.crashes,
+        "slow_lane_refused_total": sparql.slow_lane.refused,
         "result_cache_hits_total": sparql.cache.hits,
         "result_cache_misses_total": sparql.cache.misses,
         "snapshot_quads": runtime.snapshot.manifest.get("counts", {}).get("quads", 0),
