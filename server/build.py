@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, VOID, XSD
 
-from . import extra
+from . import extra, tables
 from .errors import BuildError
 from .reason import infer
 from .settings import CANONICAL_BASE_IRI, Settings
@@ -81,7 +81,34 @@ def load_sources(root: Path) -> LoadedSources:
             graph.parse(source.path, format="turtle")
         except Exception as exc:  # rdflib raises many parser exception types; all mean "cannot load"
             raise BuildError(f"{source.path}: cannot parse Turtle: {exc}", exit_code=2) from exc
+    _load_tables(root, loaded)
     return loaded
+
+
+def city_context(loaded: LoadedSources) -> tuple[tables.Labels, set[str]]:
+    """What a table needs from our graph: the label of each city (to label observations) and the set of
+    cities (a row about anything else is an error)."""
+    data = loaded.union("data")
+    cities = {str(c) for c in data.subjects(RDF.type, URIRef(CANONICAL_BASE_IRI + "def/City"))}
+
+    def labels(iri: str) -> dict[str, str]:
+        return {lit.language: str(lit) for lit in data.objects(URIRef(iri), RDFS.label) if isinstance(lit, Literal) and lit.language}
+
+    return labels, cities
+
+
+def _load_tables(root: Path, loaded: LoadedSources) -> None:
+    """Indicator tables under data/tables/ (CSV + mapping), each its own named graph of Data Cube observations."""
+    found = tables.discover(root / "data" / "tables")
+    if not found:
+        return
+    labels, cities = city_context(loaded)
+    for table in found:
+        graph = Graph()
+        graph.parse(data=tables.to_ntriples(tables.triples(table, labels, cities)), format="nt")
+        loaded.graphs[table.graph] = graph
+        loaded.kinds[table.graph] = "data"
+        loaded.files[table.graph] = [SourceFile(table.csv_path, "data", table.graph), SourceFile(table.mapping_path, "data", table.graph)]
 
 
 def _check_syntax(path: Path) -> None:
@@ -178,7 +205,10 @@ def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResu
     durations["snapshot"] = time.perf_counter() - t
     durations["total"] = time.perf_counter() - t0
     manifest["durations_s"] = {k: round(v, 3) for k, v in durations.items()}
-    snapshot = write_snapshot(settings.snapshots_dir, build_id, nquads, manifest)
+    try:
+        snapshot = write_snapshot(settings.snapshots_dir, build_id, nquads, manifest)
+    except OSError as exc:  # e.g. a full disk: nothing was made current, the previous snapshot stays
+        raise BuildError(f"cannot write the snapshot in {settings.snapshots_dir}: {exc}", exit_code=2) from exc
     progress(
         f"built {snapshot.path}: {counts['asserted']} asserted, {counts['inferred']} inferred, "
         f"{counts['extra']} extra triples in {durations['total']:.1f} s"

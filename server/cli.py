@@ -109,6 +109,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_table(args: argparse.Namespace) -> int:
+    """Convert one indicator table to N-Triples, streamed (add the result with `ugkg build --with`)."""
+    from .build import city_context, load_sources
+    from .sources import sources_root
+    from .tables import Table, triples, write_ntriples
+
+    csv_path = Path(args.csv)
+    mapping = Path(args.mapping) if args.mapping else csv_path.with_name(csv_path.stem + ".mapping.toml")
+    labels, cities = city_context(load_sources(sources_root(_settings(args))))
+    table = Table(csv_path, mapping)
+    if args.output:
+        with Path(args.output).open("wb") as out:
+            count = write_ntriples(triples(table, labels, None if args.any_area else cities), out)
+        print(f"wrote {count} triples to {args.output}", file=sys.stderr)
+    else:
+        write_ntriples(triples(table, labels, None if args.any_area else cities), sys.stdout.buffer)
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .wsgi import serve
 
@@ -160,6 +179,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--to", required=True, help="the Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
     _add_settings(p, common)
     p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("table", help="convert an indicator table (CSV + TOML mapping) to RDF Data Cube N-Triples")
+    p.add_argument("csv", help="the CSV file (columns city, indicator, year, value, unit, source, or as the mapping names them)")
+    p.add_argument("--mapping", help="the TOML mapping (default: <csv stem>.mapping.toml beside the CSV)")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    p.add_argument("--any-area", action="store_true", help="do not require each city to be a ugkg:City of our graph")
+    _add_settings(p, ("sources_dir",))
+    p.set_defaults(func=cmd_table)
 
     p = sub.add_parser("serve", help="serve the current snapshot over HTTP (builds one first if there is none)")
     _add_settings(p, [f.name for f in fields(Settings)])

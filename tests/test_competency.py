@@ -363,6 +363,32 @@ def test_23_index_release(store: ox.Store) -> None:
     )]
 
 
+# --- Joined with other data: the city statistics table (data/tables/) and the SDG 11 links (data/sdg-links.ttl) ---
+
+def test_24_signatory_population(store: ox.Store) -> None:
+    rows = run(store, "24-")
+    assert [(city, population) for city, population, _, _ in rows] == [
+        ("Chongqing", "32054159"), ("Shanghai", "24870895"), ("Beijing", "21893095"), ("Chengdu", "20937757"),
+        ("Guangzhou", "18676605"), ("Shenzhen", "17560061"), ("Tianjin", "13866009"), ("Hangzhou", "11936010"),
+        ("Shijiazhuang", "11235086"), ("Jinan", "9202432"), ("Hohhot", "3446100"), ("Haikou", "2873358"),
+        ("Xiong'an", None),
+    ]
+    assert {unit for _, p, unit, _ in rows if p} == {"person"}
+    assert rows[0][3] == "重庆市第七次全国人口普查公报（第一号）——重庆市人口情况"
+    assert all(source for _, p, _, source in rows if p)
+
+
+def test_25_sdg11_links(store: ox.Store) -> None:
+    target = "By 2030, enhance inclusive and sustainable urbanization and capacity for participatory, integrated and sustainable human settlement planning and management in all countries"
+    indicator = "Proportion of cities with a direct participation structure of civil society in urban planning and management that operate regularly and democratically"
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    assert run(store, "25-") == [
+        ("治理体系", skos + "relatedMatch", "http://metadata.un.org/sdg/11.3", target),
+        ("公众参与", skos + "closeMatch", "http://metadata.un.org/sdg/C110302", indicator),
+        ("民主协商", skos + "relatedMatch", "http://metadata.un.org/sdg/C110302", indicator),
+    ]
+
+
 def test_every_query_file_has_a_test() -> None:
     tested = {name[5:7] for name in globals() if re.fullmatch(r"test_\d\d_.*", name)}
     assert sorted(path.name[:2] for path in QUERY_FILES) == sorted(tested)
