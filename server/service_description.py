@@ -40,6 +40,8 @@ def service_description(settings: Settings, snapshot: Snapshot, endpoint: str) -
     g.add((service, SD.feature, SD.UnionDefaultGraph))
     if settings.service_allowlist:
         g.add((service, SD.feature, SD.BasicFederatedQuery))
+    for allowed in settings.service_allowlist:
+        g.add((service, UGKG.allowedService, URIRef(allowed)))
     g.add((service, SD.defaultEntailmentRegime, ENTAILMENT_OWL_RL))
     g.add((service, RDFS.label, Literal("Urban Governance Knowledge Graph SPARQL endpoint", lang="en")))
     g.add((service, RDFS.label, Literal("城市治理知识图谱 SPARQL 端点", lang="zh")))
