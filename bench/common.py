@@ -85,10 +85,13 @@ def oxigraph_load(location: Path, nq: Path) -> tuple[float, int]:
     return time.perf_counter() - started, int(usage.ru_maxrss)
 
 
-def start_oxigraph(location: Path, timeout_s: float = 10.0) -> tuple[subprocess.Popen, str]:
+def start_oxigraph(location: Path, timeout_s: float = 10.0, writable: bool = False) -> tuple[subprocess.Popen, str]:
+    """`oxigraph serve-read-only` with the union default graph (the reference), or a writable `oxigraph serve`
+    (the engine behind our remote backend, which names its graphs itself)."""
     port = free_port()
+    mode = ["serve"] if writable else ["serve-read-only", "--union-default-graph"]
     process = subprocess.Popen(
-        [oxigraph_cli(), "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", str(int(timeout_s))],
+        [oxigraph_cli(), *mode, "--location", str(location), "--bind", f"127.0.0.1:{port}", "--timeout-s", str(int(timeout_s))],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"

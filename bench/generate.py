@@ -1,7 +1,9 @@
 """Synthetic governance data: cities × indicators × years as RDF Data Cube observations (streamed N-Quads).
 
-Each observation is 7 triples (type, data set, refArea, refPeriod, indicator, value, unit); each city adds 3
-(type, two labels), each indicator 2. ``python -m bench.generate 100k out.nq`` writes about 100,000 quads.
+The observations have the shape of our city statistics tables (ugkg:cityStatisticsStructure: refArea,
+refPeriod, ugkg:statisticalIndicator, sdmx-measure:obsValue, sdmx-attribute:unitMeasure), so the benchmark's
+queries are the queries a user runs over imported tables. Each observation is 7 triples (type, data set,
+refArea, refPeriod, indicator, value, unit); each city adds 3 (type, two labels), each indicator 2. ``python -m bench.generate 100k out.nq`` writes about 100,000 quads.
 """
 from __future__ import annotations
 
@@ -16,6 +18,9 @@ BASE = "https://ugkg.example.org/"
 UGKG = BASE + "def/"
 QB = "http://purl.org/linked-data/cube#"
 SDMX_DIM = "http://purl.org/linked-data/sdmx/2009/dimension#"
+OBS_VALUE = "http://purl.org/linked-data/sdmx/2009/measure#obsValue"
+UNIT_MEASURE = "http://purl.org/linked-data/sdmx/2009/attribute#unitMeasure"
+SKOS_CONCEPT = "http://www.w3.org/2004/02/skos/core#Concept"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -58,7 +63,7 @@ def quads(triples: int, seed: int = 42) -> Iterator[str]:
     cities, indicators, years = shape(triples)
     budget = max(1, triples // TRIPLES_PER_OBSERVATION)
     for i in range(indicators):
-        yield f"<{indicator(i)}> <{RDF_TYPE}> <{UGKG}Indicator> {g} .\n"
+        yield f"<{indicator(i)}> <{RDF_TYPE}> <{SKOS_CONCEPT}> {g} .\n"
         yield f"<{indicator(i)}> <{RDFS_LABEL}> \"Indicator {i}\"@en {g} .\n"
     for c in range(cities):
         yield f"<{city(c)}> <{RDF_TYPE}> <{UGKG}City> {g} .\n"
@@ -74,9 +79,9 @@ def quads(triples: int, seed: int = 42) -> Iterator[str]:
                 yield f"{o} <{QB}dataSet> <{DATASET}> {g} .\n"
                 yield f"{o} <{SDMX_DIM}refArea> <{city(c)}> {g} .\n"
                 yield f"{o} <{SDMX_DIM}refPeriod> \"{year}\"^^<{XSD}gYear> {g} .\n"
-                yield f"{o} <{UGKG}indicator> <{indicator(i)}> {g} .\n"
-                yield f"{o} <{UGKG}value> \"{rng.uniform(0, 1000):.2f}\"^^<{XSD}decimal> {g} .\n"
-                yield f"{o} <{UGKG}unit> <{UGKG}unit/percent> {g} .\n"
+                yield f"{o} <{UGKG}statisticalIndicator> <{indicator(i)}> {g} .\n"
+                yield f"{o} <{OBS_VALUE}> \"{rng.uniform(0, 1000):.2f}\"^^<{XSD}decimal> {g} .\n"
+                yield f"{o} <{UNIT_MEASURE}> <{BASE}id/unit/percent> {g} .\n"
 
 
 def write(triples: int, out: IO[str]) -> int:

@@ -1,8 +1,10 @@
-"""Benchmark: our endpoint vs `oxigraph serve-read-only` vs pyoxigraph in-process, on generated data.
+"""Benchmark: our endpoint on each backend vs `oxigraph serve-read-only` vs pyoxigraph in-process, on generated data.
 
-    python -m bench.run [--sizes 10k,100k,1M] [--duration-s 10] [--requests 40] [--clients 16]
+    python -m bench.run [--sizes 10k,100k,1M] [--backends memory,oxigraph,remote] [--duration-s 10] [--requests 40] [--clients 16]
 
-For each size: load time and memory, then a fixed query mix (point lookup, join, aggregate, CONSTRUCT):
+For each size: `ugkg build --with` time and peak memory (the real load path), each backend's start-up time
+(remote: plus `ugkg publish` into a writable `oxigraph serve`) and memory, then a fixed query mix (point
+lookup, join, aggregate, CONSTRUCT):
 sequential median / p99 latency, and throughput with N concurrent clients (threads, one requests.Session
 each). Everything runs on 127.0.0.1 and is bounded in time; nothing is asserted about speed.
 Our server runs with its result cache off (UGKG_RESULT_CACHE_ENTRIES=0) so both servers evaluate every query.
@@ -10,7 +12,10 @@ Our server runs with its result cache off (UGKG_RESULT_CACHE_ENTRIES=0) so both 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
+import subprocess
+import sys
 import random
 import tempfile
 import threading
@@ -26,6 +31,7 @@ from . import common, generate
 PREFIXES = (
     "PREFIX ugkg: <https://ugkg.example.org/def/> PREFIX qb: <http://purl.org/linked-data/cube#> "
     "PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#> "
+    "PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> "
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "
 )
 
@@ -37,13 +43,13 @@ def query_mix(triples: int) -> dict[str, Callable[[random.Random], tuple[str, st
 
     def point(rng: random.Random) -> tuple[str, str]:
         o = generate.observation(rng.randrange(cities), rng.randrange(indicators), rng.choice(years))
-        return PREFIXES + f"SELECT ?v ?area WHERE {{ <{o}> ugkg:value ?v ; sdmx-dimension:refArea ?area }}", "application/sparql-results+json"
+        return PREFIXES + f"SELECT ?v ?area WHERE {{ <{o}> sdmx-measure:obsValue ?v ; sdmx-dimension:refArea ?area }}", "application/sparql-results+json"
 
     def join(rng: random.Random) -> tuple[str, str]:
         i, year = rng.randrange(indicators), rng.choice(years)
         return PREFIXES + (
-            f"SELECT ?city ?label ?v WHERE {{ ?o ugkg:indicator <{generate.indicator(i)}> ; "
-            f"sdmx-dimension:refPeriod \"{year}\"^^xsd:gYear ; sdmx-dimension:refArea ?city ; ugkg:value ?v . "
+            f"SELECT ?city ?label ?v WHERE {{ ?o ugkg:statisticalIndicator <{generate.indicator(i)}> ; "
+            f"sdmx-dimension:refPeriod \"{year}\"^^xsd:gYear ; sdmx-dimension:refArea ?city ; sdmx-measure:obsValue ?v . "
             "?city rdfs:label ?label FILTER(LANG(?label) = 'en') } ORDER BY DESC(?v) LIMIT 20"
         ), "application/sparql-results+json"
 
@@ -51,14 +57,14 @@ def query_mix(triples: int) -> dict[str, Callable[[random.Random], tuple[str, st
         c = rng.randrange(cities)
         return PREFIXES + (
             f"SELECT ?ind (AVG(?v) AS ?avg) (MAX(?v) AS ?max) (COUNT(*) AS ?n) WHERE {{ ?o sdmx-dimension:refArea <{generate.city(c)}> ; "
-            "ugkg:indicator ?ind ; ugkg:value ?v } GROUP BY ?ind ORDER BY ?ind"
+            "ugkg:statisticalIndicator ?ind ; sdmx-measure:obsValue ?v } GROUP BY ?ind ORDER BY ?ind"
         ), "application/sparql-results+json"
 
     def construct(rng: random.Random) -> tuple[str, str]:
         c, i = rng.randrange(cities), rng.randrange(indicators)
         return PREFIXES + (
             f"CONSTRUCT {{ ?o ?p ?x }} WHERE {{ ?o sdmx-dimension:refArea <{generate.city(c)}> ; "
-            f"ugkg:indicator <{generate.indicator(i)}> ; ?p ?x }}"
+            f"ugkg:statisticalIndicator <{generate.indicator(i)}> ; ?p ?x }}"
         ), "application/n-triples"
 
     return {"point": point, "join": join, "aggregate": aggregate, "construct": construct}
@@ -142,49 +148,81 @@ def in_process(nq: Path, mix, requests_per_query: int, budget_s: float) -> tuple
     return sequential(call, mix, requests_per_query, budget_s), load_s
 
 
+def build_ours(data_dir: Path, nq: Path) -> tuple[float, float]:
+    """`ugkg build --with nq` — the real load path (our sources validated and reasoned, the extra streamed);
+    returns (seconds, peak RSS MiB of the build process)."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "server.cli", "build", "--data-dir", str(data_dir), "--with", str(nq)],
+                               cwd=str(common.ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError("ugkg build --with failed")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def measure(target: HttpTarget, mix, args: argparse.Namespace, pid: int) -> dict:  # type: ignore[no-untyped-def]
+    session = requests.Session()
+    out = {"rss_mib": common.tree_rss_mib(pid),
+           "seq": sequential(lambda q, a: target.call(session, q, a), mix, args.requests, args.duration_s * 3),
+           "tput": throughput(target, mix, args.clients, args.duration_s)}
+    out["rss_after_mib"] = common.tree_rss_mib(pid)
+    return out
+
+
+def bench_ours(backend: str, data_dir: Path, work: Path, label: str, mix, args: argparse.Namespace) -> dict:  # type: ignore[no-untyped-def]
+    """Our endpoint on one backend: start-up (and publish, for remote) time, memory, latency, throughput."""
+    helper = None
+    prepare_s = 0.0
+    store = backend
+    if backend == "remote":
+        helper, base = common.start_oxigraph(work / f"remote-{label}", timeout_s=30, writable=True)
+        t = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "server.cli", "publish", "--data-dir", str(data_dir), "--to", base + "/store"],
+                              cwd=str(common.ROOT), capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"publish failed: {done.stderr[-500:]}")
+        prepare_s = time.perf_counter() - t
+        store = base + "/query"
+    try:
+        t = time.perf_counter()
+        process, url = common.start_ours(data_dir, timeout_s=30, extra=("--store", store))
+        start_s = time.perf_counter() - t
+        try:
+            result = measure(HttpTarget(f"ours-{backend}", url + "/sparql"), mix, args, process.pid)
+            if helper is not None:
+                result["rss_mib"] += common.tree_rss_mib(helper.pid)
+                result["rss_after_mib"] += common.tree_rss_mib(helper.pid)
+        finally:
+            common.stop(process)
+    finally:
+        if helper is not None:
+            common.stop(helper)
+    result.update(start_s=start_s, prepare_s=prepare_s)
+    print(f"   ours/{backend}: start {start_s:.1f} s (+{prepare_s:.1f} s publish), RSS {result['rss_mib']:.0f} MiB", flush=True)
+    return result
+
+
 def bench_size(label: str, args: argparse.Namespace, work: Path) -> dict:
     triples = generate.parse_size(label)
     mix = query_mix(triples)
     result: dict = {"size": label}
+    nq = work / f"generated-{label}.nq"
+    with nq.open("w", encoding="utf-8") as fh:
+        result["quads"] = generate.write(triples, fh)
     data_dir = work / f"data-{label}"
-    nq, quads, snap_s = common.make_snapshot(data_dir, triples)
-    result["quads"] = quads
-    print(f"\n== {label}: {quads} quads (snapshot written in {snap_s:.1f} s)", flush=True)
+    result["build_s"], result["build_peak_mib"] = build_ours(data_dir, nq)
+    print(f"\n== {label}: {result['quads']} generated quads; ugkg build --with: {result['build_s']:.1f} s, peak RSS {result['build_peak_mib']:.0f} MiB", flush=True)
+    for backend in args.backends.split(","):
+        result[f"ours-{backend}"] = bench_ours(backend, data_dir, work, label, mix, args)
 
-    # ours
-    t = time.perf_counter()
-    process, url = common.start_ours(data_dir, timeout_s=30)
-    start_s = time.perf_counter() - t
-    try:
-        rss_start = common.tree_rss_mib(process.pid)
-        target = HttpTarget("ours", url + "/sparql")
-        session = requests.Session()
-        result["ours"] = {
-            "load_s": snap_s + start_s, "rss_mib": rss_start,
-            "seq": sequential(lambda q, a: target.call(session, q, a), mix, args.requests, args.duration_s * 3),
-            "tput": throughput(target, mix, args.clients, args.duration_s),
-        }
-        result["ours"]["rss_after_mib"] = common.tree_rss_mib(process.pid)
-    finally:
-        common.stop(process)
-    print(f"   ours done: start {start_s:.1f} s, RSS {rss_start:.0f} MiB", flush=True)
-
-    # oxigraph serve-read-only
     location = work / f"oxigraph-{label}"
     load_s, load_rss = common.oxigraph_load(location, nq)
     process, url = common.start_oxigraph(location, timeout_s=30)
     try:
-        target = HttpTarget("oxigraph", url + "/query")
-        session = requests.Session()
-        result["oxigraph"] = {
-            "load_s": load_s, "load_peak_rss_mib": load_rss / 1024, "rss_mib": common.tree_rss_mib(process.pid),
-            "seq": sequential(lambda q, a: target.call(session, q, a), mix, args.requests, args.duration_s * 3),
-            "tput": throughput(target, mix, args.clients, args.duration_s),
-        }
-        result["oxigraph"]["rss_after_mib"] = common.tree_rss_mib(process.pid)
+        result["oxigraph"] = {"load_s": load_s, "load_peak_rss_mib": load_rss / 1024, **measure(HttpTarget("oxigraph", url + "/query"), mix, args, process.pid)}
     finally:
         common.stop(process)
-    print("   oxigraph done", flush=True)
+    print(f"   oxigraph serve: load {load_s:.1f} s", flush=True)
 
     seq, load_s = in_process(nq, mix, args.requests, args.duration_s * 3)
     result["in_process"] = {"load_s": load_s, "seq": seq}
@@ -192,34 +230,45 @@ def bench_size(label: str, args: argparse.Namespace, work: Path) -> dict:
     return result
 
 
-def report(results: list[dict]) -> str:
+def report(results: list[dict], backends: list[str]) -> str:
     out = []
     rows = []
     for r in results:
-        rows.append([r["size"], r["quads"], r["ours"]["load_s"], r["ours"]["rss_mib"], r["ours"]["rss_after_mib"],
-                     r["oxigraph"]["load_s"], r["oxigraph"]["load_peak_rss_mib"], r["oxigraph"]["rss_after_mib"], r["in_process"]["load_s"]])
-    out.append("Load and memory (RSS of the whole process tree, MiB)\n")
-    out.append(common.table(["size", "quads", "ours load+start s", "ours RSS", "ours RSS after", "oxigraph load s", "ox load peak", "ox RSS after", "pyoxigraph load s"], rows))
+        rows.append([r["size"], r["quads"], r["build_s"], r["build_peak_mib"]]
+                    + [x for b in backends for x in (r[f"ours-{b}"]["start_s"] + r[f"ours-{b}"]["prepare_s"], r[f"ours-{b}"]["rss_after_mib"])]
+                    + [r["oxigraph"]["load_s"], r["oxigraph"]["load_peak_rss_mib"], r["oxigraph"]["rss_after_mib"], r["in_process"]["load_s"]])
+    out.append("Build / load and memory (RSS of the whole process tree, MiB; remote includes the oxigraph server behind it)\n")
+    out.append(common.table(["size", "quads", "ugkg build s", "build peak MiB"]
+                            + [h for b in backends for h in (f"{b} start s", f"{b} RSS")]
+                            + ["ox load s", "ox load peak", "ox RSS", "pyoxigraph load s"], rows))
     rows = []
     for r in results:
-        for q in r["ours"]["seq"]:
-            o, x, p = r["ours"]["seq"][q], r["oxigraph"]["seq"][q], r["in_process"]["seq"][q]
-            rows.append([r["size"], q, o["median_ms"], o["p99_ms"], x["median_ms"], x["p99_ms"], p["median_ms"], p["p99_ms"],
-                         o["median_ms"] / x["median_ms"] if x["median_ms"] else float("nan"), o["errors"] + x["errors"]])
-    out.append("\nSequential latency (ms; one client)\n")
-    out.append(common.table(["size", "query", "ours p50", "ours p99", "oxigraph p50", "oxigraph p99", "in-proc p50", "in-proc p99", "ours/ox p50", "errors"], rows))
+        x, p = r["oxigraph"]["seq"], r["in_process"]["seq"]
+        for q in x:
+            row = [r["size"], q, x[q]["median_ms"], x[q]["p99_ms"], p[q]["median_ms"]]
+            for b in backends:
+                o = r[f"ours-{b}"]["seq"][q]
+                row += [o["median_ms"], o["p99_ms"], o["median_ms"] / x[q]["median_ms"] if x[q]["median_ms"] else float("nan")]
+            rows.append(row)
+    out.append("\nSequential latency through HTTP (ms; one client); ratio = ours p50 / oxigraph serve p50 (target <= 2)\n")
+    out.append(common.table(["size", "query", "ox p50", "ox p99", "in-proc p50"] + [h for b in backends for h in (f"{b} p50", f"{b} p99", f"{b}/ox")], rows))
     rows = []
     for r in results:
-        o, x = r["ours"]["tput"], r["oxigraph"]["tput"]
-        rows.append([r["size"], o["rps"], o["p50_ms"], o["p99_ms"], o["errors"], x["rps"], x["p50_ms"], x["p99_ms"], x["errors"], o["rps"] / x["rps"] if x["rps"] else float("nan")])
-    out.append("\nThroughput (mixed queries, concurrent clients; requests/s)\n")
-    out.append(common.table(["size", "ours req/s", "ours p50", "ours p99", "ours err", "ox req/s", "ox p50", "ox p99", "ox err", "ours/ox req/s"], rows))
+        x = r["oxigraph"]["tput"]
+        row = [r["size"], x["rps"], x["p99_ms"], x["errors"]]
+        for b in backends:
+            o = r[f"ours-{b}"]["tput"]
+            row += [o["rps"], o["p99_ms"], o["errors"], o["rps"] / x["rps"] if x["rps"] else float("nan")]
+        rows.append(row)
+    out.append(f"\nThroughput (query mix, concurrent clients; requests/s); ratio = ours / oxigraph serve (target >= 0.5)\n")
+    out.append(common.table(["size", "ox req/s", "ox p99", "ox err"] + [h for b in backends for h in (f"{b} req/s", f"{b} p99", f"{b} err", f"{b}/ox")], rows))
     return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default="10k,100k", help="comma-separated sizes in triples (default 10k,100k)")
+    ap.add_argument("--sizes", default="10k,100k,1M", help="comma-separated sizes in triples (default 10k,100k,1M)")
+    ap.add_argument("--backends", default="memory,oxigraph,remote", help="our store backends to measure (default memory,oxigraph,remote)")
     ap.add_argument("--duration-s", type=float, default=10.0, help="seconds of the throughput run per target (default 10)")
     ap.add_argument("--requests", type=int, default=40, help="sequential requests per query kind (default 40)")
     ap.add_argument("--clients", type=int, default=16, help="concurrent clients of the throughput run (default 16)")
@@ -230,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         for label in [s.strip() for s in args.sizes.split(",") if s.strip()]:
             results.append(bench_size(label, args, Path(tmp)))
     print(f"\nmachine: {platform.platform()}, {__import__('os').cpu_count()} CPUs, pyoxigraph {ox.__version__}; clients={args.clients}, duration={args.duration_s:g} s\n")
-    print(report(results))
+    print(report(results, args.backends.split(",")))
     if args.json:
         common.dump_json(Path(args.json), results)
     return 0

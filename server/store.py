@@ -7,6 +7,7 @@ would repeat a triple stated by both articles).
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,18 +133,30 @@ def disk_store_path(snapshot_dir: Path) -> Path:
 
 
 def ensure_disk_store(snapshot: Snapshot) -> Path:
-    """Create the on-disk Oxigraph store of a snapshot once (before evaluators open it read-only)."""
+    """Create the on-disk Oxigraph store of a snapshot once (before evaluators open it read-only).
+
+    Every gunicorn worker calls this at start: an exclusive lock on a file beside the store makes the first
+    one build it (in a temporary directory renamed into place) while the others wait and then find it done.
+    """
+    import fcntl
+    import shutil
+
     path = disk_store_path(snapshot.path)
     if (path / "CURRENT").exists():
         return path
-    tmp = snapshot.path / "oxigraph.tmp"
-    import shutil
-
-    shutil.rmtree(tmp, ignore_errors=True)
-    store = ox.Store(str(tmp))
-    load_snapshot_into(store, snapshot.path, {iri: info["kind"] for iri, info in snapshot.graphs.items()})
-    store.flush()
-    store.optimize()
-    del store
-    tmp.rename(path)
+    with (snapshot.path / "oxigraph.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (path / "CURRENT").exists():
+            return path
+        tmp = snapshot.path / f"oxigraph.tmp-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            store = ox.Store(str(tmp))
+            load_snapshot_into(store, snapshot.path, {iri: info["kind"] for iri, info in snapshot.graphs.items()})
+            store.flush()
+            store.optimize()
+            del store
+            tmp.rename(path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     return path

@@ -30,6 +30,10 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             "limit_request_line": 0,  # our own limit (max_query_chars) answers 414 with a message
             "accesslog": None,
             "loglevel": s.log_level.lower(),
+            # gunicorn 27's control socket defaults to one fixed path per user ($HOME/.gunicorn/gunicorn.ctl):
+            # a second server (tests, benchmarks, two deployments) would take it over or fail on it. We do not
+            # use gunicornc; the master still answers signals (HUP reloads the snapshot).
+            "control_socket_disable": True,
         }
         for key, value in options.items():
             self.cfg.set(key, value)
