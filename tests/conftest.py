@@ -139,18 +139,15 @@ def store(kg_snapshot: Snapshot) -> EndpointStore:
     return EndpointStore(kg_snapshot)
 
 
-@pytest.fixture(scope="session")
-def oxigraph_server(mini_settings: Settings, mini_snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real `oxigraph serve` on 127.0.0.1 holding the mini snapshot (published by `ugkg publish`); yields its query URL."""
-    from server.remote import publish
-
+def start_oxigraph_server(location: Path, timeout_s: int = 30) -> tuple[subprocess.Popen, str]:
+    """A writable `oxigraph serve` (PyPI package oxigraph) on a free loopback port; returns (process, base URL)
+    once it answers. Skips the test when the CLI is not installed."""
     binary = Path(sys.executable).parent / "oxigraph"
     if not binary.exists():
         pytest.skip("the oxigraph CLI (PyPI package oxigraph) is not installed")
     port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph-server")
     process = subprocess.Popen(
-        [str(binary), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--timeout-s", str(int(mini_settings.query_timeout_s) + 1)],
+        [str(binary), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--timeout-s", str(timeout_s)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
@@ -158,9 +155,19 @@ def oxigraph_server(mini_settings: Settings, mini_snapshot: Snapshot, tmp_path_f
     while time.monotonic() < deadline:
         try:
             requests.get(url + "/query", params={"query": "ASK {}"}, timeout=1)
-            break
+            return process, url
         except requests.RequestException:
             time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("oxigraph serve did not answer in 30 s")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(mini_settings: Settings, mini_snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `oxigraph serve` on 127.0.0.1 holding the mini snapshot (published by `ugkg publish`); yields its query URL."""
+    from server.remote import publish
+
+    process, url = start_oxigraph_server(tmp_path_factory.mktemp("oxigraph-server"), timeout_s=int(mini_settings.query_timeout_s) + 1)
     publish(mini_snapshot, url + "/store")
     yield url + "/query"
     stop_server(process)

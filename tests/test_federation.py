@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Iterator
 
@@ -21,7 +20,7 @@ from server.app import create_app
 from server.build import build
 from server.settings import Settings
 
-from conftest import ROOT, free_port, quiet, stop_server
+from conftest import ROOT, free_port, quiet, start_oxigraph_server, stop_server
 
 EXAMPLE = ROOT / "docs" / "examples" / "federated-signatory-population.rq"
 DOCUMENTED_ENDPOINT = "http://127.0.0.1:7878/query"
@@ -30,25 +29,12 @@ JSON = {"Accept": "application/sparql-results+json"}
 
 @pytest.fixture(scope="module")
 def statistics_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    binary = Path(sys.executable).parent / "oxigraph"
-    if not binary.exists():
-        pytest.skip("the oxigraph CLI (PyPI package oxigraph) is not installed")
     work = tmp_path_factory.mktemp("federation")
     table = work / "city-statistics.nt"
     done = subprocess.run([sys.executable, "-m", "server.cli", "table", str(ROOT / "data" / "tables" / "city-statistics.csv"), "-o", str(table)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    port = free_port()
-    process = subprocess.Popen([str(binary), "serve", "--location", str(work / "store"), "--bind", f"127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url + "/query", params={"query": "ASK {}"}, timeout=1)
-            break
-        except requests.RequestException:
-            time.sleep(0.2)
+    process, url = start_oxigraph_server(work / "store")
     loaded = requests.post(url + "/store?default", data=table.read_bytes(), headers={"Content-Type": "application/n-triples"}, timeout=60)
     assert loaded.status_code in (200, 201, 204), loaded.text
     yield url + "/query"
