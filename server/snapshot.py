@@ -71,7 +71,11 @@ def write_snapshot(snapshots_dir: Path, build_id: str, nquads: bytes, manifest: 
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _point_current_at(snapshots_dir, build_id)
+    try:
+        _point_current_at(snapshots_dir, build_id)
+    except BaseException:
+        shutil.rmtree(final, ignore_errors=True)  # never made current: a failed build leaves nothing behind
+        raise
     _prune(snapshots_dir, keep=KEEP_SNAPSHOTS)
     return Snapshot(final, manifest)
 
@@ -92,6 +96,20 @@ def _prune(snapshots_dir: Path, keep: int) -> None:
             shutil.rmtree(old, ignore_errors=True)
     for stale in snapshots_dir.glob(".tmp-*"):
         shutil.rmtree(stale, ignore_errors=True)
+    for link in snapshots_dir.glob(f".{CURRENT_LINK}-*"):  # left by a build killed between symlink and replace
+        if not _running(link.name.rsplit("-", 1)[-1]):
+            link.unlink(missing_ok=True)
+
+
+def _running(pid: str) -> bool:
+    """Whether process ``pid`` may still be using its ``.current-<pid>`` link (unknown names are kept)."""
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (ValueError, OSError):
+        return True
+    return True
 
 
 def current_snapshot(snapshots_dir: Path, *, verify: bool = True) -> Snapshot:
