@@ -10,7 +10,7 @@ from flask import Flask, Response, g, request
 from .metrics import Metrics
 from .runtime import Runtime
 from .settings import Settings
-from .snapshot import Snapshot, current_snapshot
+from .snapshot import Snapshot, current_snapshot, pin
 from .sparql import SparqlService
 from .store import ensure_disk_store, spec_for
 from .views import dataset, errors, ops, resources, sparql, ui
@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
         ensure_disk_store(snapshot)
     metrics = Metrics()
     service = SparqlService(settings, snapshot, spec_for(settings.store, snapshot, settings.query_timeout_s), metrics)
-    runtime = Runtime(settings, snapshot, service, metrics)
+    runtime = Runtime(settings, snapshot, service, metrics, pinned=pin(snapshot.path))  # newer builds must not prune it
     atexit.register(runtime.close)
 
     app = Flask(__name__)

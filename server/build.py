@@ -169,8 +169,9 @@ def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResu
 
     progress("[4/4] writing snapshot")
     t = time.perf_counter()
-    created = datetime.now(timezone.utc).replace(microsecond=0)
-    build_id = created.strftime("%Y%m%dT%H%M%SZ") + f"-{int(time.time_ns() % 1_000_000):06d}"
+    now = datetime.now(timezone.utc)
+    created = now.replace(microsecond=0)
+    build_id = now.strftime("%Y%m%dT%H%M%S.%fZ")  # sorts in build order: pruning keeps the newest
     graphs: dict[str, Graph] = dict(loaded.graphs)
     graphs[INFERRED_GRAPH] = inferred
     graphs[VALIDATION_GRAPH] = _validation_graph(report, created)

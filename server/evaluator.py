@@ -5,11 +5,32 @@ lock or thread of the web process is inherited, whatever server runs the app).
 """
 from __future__ import annotations
 
+import os
 import sys
+import threading
+import time
 from multiprocessing.connection import Connection
 
 from .errors import ApiError
 from .store import open_engine
+
+
+PARENT_CHECK_S = 0.5
+
+
+def exit_with_parent() -> None:
+    """End this process when the web worker that started it is gone (killed, or stopped while a query ran):
+    an orphan would otherwise run its query with no one to time it out. pyoxigraph releases the GIL while it
+    evaluates, so this thread runs during a query. (PR_SET_PDEATHSIG fires when the spawning *thread* ends,
+    and evaluators are started from short-lived threads, so it cannot be used.)"""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="ugkg-parent-watch", daemon=True).start()
 
 
 def serve(conn: Connection) -> None:
@@ -34,4 +55,5 @@ def serve(conn: Connection) -> None:
 
 
 if __name__ == "__main__":
+    exit_with_parent()
     serve(Connection(int(sys.argv[1])))

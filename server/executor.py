@@ -50,7 +50,7 @@ def _spawn_with_big_stack(*args, **kwargs) -> subprocess.Popen[bytes]:  # type: 
                 resource.setrlimit(resource.RLIMIT_STACK, (soft, hard))
 
 
-@dataclass
+@dataclass(eq=False)  # identity: evaluators live in a set
 class _Evaluator:
     process: subprocess.Popen[bytes]
     conn: Connection
@@ -73,6 +73,8 @@ class QueryExecutor:
         self.size = size
         self._idle: queue.Queue[_Evaluator] = queue.Queue()
         self._closed = False
+        self._every: set[_Evaluator] = set()  # idle and busy: close() ends them all
+        self._every_lock = threading.Lock()
         self.timeouts = 0
         self.crashes = 0
         evaluators = [self._start() for _ in range(size)]
@@ -91,7 +93,10 @@ class QueryExecutor:
         child.close()
         conn = Connection(parent.detach())
         conn.send(self.spec)
-        return _Evaluator(process, conn)
+        evaluator = _Evaluator(process, conn)
+        with self._every_lock:
+            self._every.add(evaluator)
+        return evaluator
 
     def _await_ready(self, evaluator: _Evaluator) -> None:
         if not evaluator.conn.poll(START_TIMEOUT_S):
@@ -105,6 +110,8 @@ class QueryExecutor:
     def _replace(self, dead: _Evaluator) -> None:
         """Kill ``dead`` and add a fresh evaluator to the pool, off the request thread."""
         dead.kill()
+        with self._every_lock:
+            self._every.discard(dead)
 
         def start() -> None:
             if self._closed:
@@ -157,9 +164,12 @@ class QueryExecutor:
         raise InternalError("the query engine failed")
 
     def close(self) -> None:
+        """Stop every evaluator, busy ones included (their clients get an error, not a hang)."""
         self._closed = True
-        while True:
+        with self._every_lock:
+            every, self._every = list(self._every), set()
+        for evaluator in every:
             try:
-                self._idle.get_nowait().kill()
-            except queue.Empty:
-                return
+                evaluator.kill()
+            except OSError:
+                pass

@@ -1,7 +1,8 @@
 """What one running app holds: settings, the snapshot it serves, the SPARQL service, metrics."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import IO
 
 from flask import current_app
 
@@ -17,9 +18,13 @@ class Runtime:
     snapshot: Snapshot
     sparql: SparqlService
     metrics: Metrics
+    pinned: IO[str] | None = field(default=None, repr=False)
 
     def close(self) -> None:
         self.sparql.close()
+        if self.pinned is not None:
+            self.pinned.close()
+            self.pinned = None
 
 
 def current() -> Runtime:

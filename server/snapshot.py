@@ -7,6 +7,7 @@ point leaves the previous snapshot untouched and current.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -14,13 +15,14 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .errors import SnapshotError
 
 DATASET_FILE = "dataset.nq"
 MANIFEST_FILE = "manifest.json"
 CURRENT_LINK = "current"
+PIN_FILE = "pin.lock"
 KEEP_SNAPSHOTS = 3
 
 
@@ -53,8 +55,9 @@ def sha256_file(path: Path) -> str:
 def write_snapshot(snapshots_dir: Path, build_id: str, nquads: bytes, manifest: dict[str, Any]) -> Snapshot:
     """Write a complete snapshot beside the others and make it current, atomically."""
     snapshots_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=snapshots_dir))
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{os.getpid()}-", dir=snapshots_dir))
     try:
+        os.chmod(tmp, 0o755)  # mkdtemp makes it 0700: a server running as another user must read it
         dataset = tmp / DATASET_FILE
         with dataset.open("wb") as fh:
             fh.write(nquads)
@@ -89,20 +92,45 @@ def _point_current_at(snapshots_dir: Path, build_id: str) -> None:
 
 
 def _prune(snapshots_dir: Path, keep: int) -> None:
+    """Remove all but the newest ``keep`` snapshots — never the current one, nor one a server has pinned —
+    and what killed builds left behind (temporary directories and links of processes that no longer run)."""
     current = os.readlink(snapshots_dir / CURRENT_LINK)
     builds = sorted(p for p in snapshots_dir.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith("."))
     for old in builds[:-keep]:
         if old.name != current:
-            shutil.rmtree(old, ignore_errors=True)
+            _remove_unless_pinned(old)
     for stale in snapshots_dir.glob(".tmp-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+        if not _running(stale.name.split("-")[1]):
+            shutil.rmtree(stale, ignore_errors=True)
     for link in snapshots_dir.glob(f".{CURRENT_LINK}-*"):  # left by a build killed between symlink and replace
         if not _running(link.name.rsplit("-", 1)[-1]):
             link.unlink(missing_ok=True)
 
 
+def pin(snapshot_dir: Path) -> IO[str]:
+    """Keep ``snapshot_dir`` from being pruned while the returned handle is open (a shared lock: any number
+    of server processes may pin one snapshot; the lock goes with the process, however it ends)."""
+    handle = (snapshot_dir / PIN_FILE).open("a")
+    fcntl.flock(handle, fcntl.LOCK_SH)
+    return handle
+
+
+def _remove_unless_pinned(snapshot_dir: Path) -> None:
+    try:
+        handle = (snapshot_dir / PIN_FILE).open("a")
+    except OSError:
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # a running server still serves it; a later build prunes it
+        shutil.rmtree(snapshot_dir, ignore_errors=True)
+
+
 def _running(pid: str) -> bool:
-    """Whether process ``pid`` may still be using its ``.current-<pid>`` link (unknown names are kept)."""
+    """Whether process ``pid`` may still be using its ``.current-<pid>`` link or ``.tmp-<pid>-`` directory
+    (names without a pid are kept)."""
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
