@@ -6,11 +6,12 @@ snapshot (N-Quads + manifest, atomic). Any failure raises BuildError before anyt
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -180,7 +181,7 @@ def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResu
     for iri in extra_info:
         kinds[iri] = "extra"
     graphs[META_GRAPH] = _meta_graph(graphs, kinds, loaded, root, created, extra_info, extra_counts)
-    nquads = _to_nquads(store, graphs, settings.base_iri)
+    nquads = _nquads_writer(store, graphs, settings.base_iri)
     counts = {
         "asserted": len(asserted),
         "inferred": len(inferred),
@@ -235,17 +236,32 @@ def _rebase(iri: str, base_iri: str) -> str:
     return base_iri + iri[len(CANONICAL_BASE_IRI):] if iri.startswith(CANONICAL_BASE_IRI) else iri
 
 
-def _to_nquads(store: ox.Store, graphs: dict[str, Graph], base_iri: str) -> bytes:
-    """Serialise every graph (and the extras already in ``store``) into one N-Quads document, sorted so that
-    equal sources give equal bytes, with IRIs moved from the canonical base to ``base_iri``."""
-    for iri, graph in graphs.items():
-        store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
-    data = store.dump(format=ox.RdfFormat.N_QUADS)
-    lines = sorted(data.splitlines(keepends=True))
-    text = b"".join(lines)
-    if base_iri != CANONICAL_BASE_IRI:
-        text = text.replace(b"<" + CANONICAL_BASE_IRI.encode(), b"<" + base_iri.encode())
-    return text
+def _nquads_writer(store: ox.Store, graphs: dict[str, Graph], base_iri: str) -> Callable[[BinaryIO], None]:
+    """What writes the snapshot's N-Quads: our graphs sorted (equal sources give equal bytes), then the extra
+    datasets already in ``store`` streamed straight from Oxigraph to the file, in the store's own (stable)
+    order — a million extra quads never sit in memory as one string. IRIs are moved from the canonical base
+    to ``base_iri`` (extras are then rewritten line by line)."""
+
+    def rebase(data: bytes) -> bytes:
+        if base_iri == CANONICAL_BASE_IRI:
+            return data
+        return data.replace(b"<" + CANONICAL_BASE_IRI.encode(), b"<" + base_iri.encode())
+
+    def write(out: BinaryIO) -> None:
+        ours = ox.Store()
+        for iri, graph in graphs.items():
+            ours.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
+        out.write(rebase(b"".join(sorted(ours.dump(format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)))))
+        if base_iri == CANONICAL_BASE_IRI:
+            store.dump(out, format=ox.RdfFormat.N_QUADS)
+            return
+        with tempfile.TemporaryFile() as spool:
+            store.dump(spool, format=ox.RdfFormat.N_QUADS)
+            spool.seek(0)
+            for line in spool:
+                out.write(rebase(line))
+
+    return write
 
 
 def _validation_graph(report: Report, created: datetime) -> Graph:

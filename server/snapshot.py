@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, Callable
 
 from .errors import SnapshotError
 
@@ -52,15 +52,19 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_snapshot(snapshots_dir: Path, build_id: str, nquads: bytes, manifest: dict[str, Any]) -> Snapshot:
-    """Write a complete snapshot beside the others and make it current, atomically."""
+def write_snapshot(snapshots_dir: Path, build_id: str, nquads: bytes | Callable[[BinaryIO], None], manifest: dict[str, Any]) -> Snapshot:
+    """Write a complete snapshot beside the others and make it current, atomically. ``nquads`` is the
+    dataset, or a function that writes it to the file it is given (large datasets are streamed)."""
     snapshots_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{os.getpid()}-", dir=snapshots_dir))
     try:
         os.chmod(tmp, 0o755)  # mkdtemp makes it 0700: a server running as another user must read it
         dataset = tmp / DATASET_FILE
         with dataset.open("wb") as fh:
-            fh.write(nquads)
+            if callable(nquads):
+                nquads(fh)
+            else:
+                fh.write(nquads)
             fh.flush()
             os.fsync(fh.fileno())
         manifest = dict(manifest, build_id=build_id)
