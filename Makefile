@@ -47,14 +47,17 @@ test: install sysdeps
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
+# bench: competency queries on the real graph (HTTP vs in-process), then generated data at 10k/100k/1M triples
+# on every backend beside `oxigraph serve` (about 15 minutes on 2 cores). bench-scale: the second part only.
 bench: install
 	$(BIN)/python -m bench.endpoint
+	$(BIN)/python -m bench.run --sizes 10k,100k,1M
 
 fuzz: install
 	UGKG_FUZZ_EXAMPLES=100000 $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 bench-scale: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --sizes $(or $(SIZES),10k,100k,1M)
 
 load: install
 	$(BIN)/python -m bench.load
