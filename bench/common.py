@@ -28,7 +28,7 @@ def free_port() -> int:
 
 def make_snapshot(data_dir: Path, triples: int) -> tuple[Path, int, float]:
     """Write generated data as a snapshot (no SHACL, no reasoning); returns (nq path, quads, seconds)."""
-    from server.snapshot import write_snapshot
+    from server.build.snapshot import write_snapshot
 
     started = time.perf_counter()
     lines = list(generate.quads(triples))

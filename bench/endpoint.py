@@ -11,10 +11,12 @@ from pathlib import Path
 
 import requests
 
-from server.build import build
+from server.build.pipeline import build
 from server.settings import Settings
-from server.sources import query_files
-from server.store import OxigraphEngine, QueryJob, spec_for
+from server.build.sources import query_files
+from server.engine.embedded import OxigraphEngine
+from server.engine.factory import spec_for
+from server.engine.store import QueryJob
 from tests.conftest import start_server, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent

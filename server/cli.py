@@ -7,8 +7,8 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, Sequence
 
-from .errors import ApiError, BuildError, SnapshotError, UgkgError
-from .settings import Settings, env_name
+from server.errors import ApiError, BuildError, SnapshotError, UgkgError
+from server.settings import Settings, env_name
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_CANNOT_LOAD = 0, 1, 2
 
@@ -37,7 +37,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from server.build.pipeline import build
 
     result = build(_settings(args))
     print(f"snapshot {result.snapshot.build_id}: asserted={result.counts['asserted']} inferred={result.counts['inferred']} "
@@ -46,8 +46,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .build import check
-    from .sources import sources_root
+    from server.build.pipeline import check
+    from server.build.sources import sources_root
 
     _, report = check(sources_root(_settings(args)))
     if report.conforms:
@@ -63,8 +63,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _snapshot(settings: Settings):  # type: ignore[no-untyped-def]
     """The current snapshot, building one first when there is none."""
-    from .build import build
-    from .snapshot import current_snapshot
+    from server.build.pipeline import build
+    from server.build.snapshot import current_snapshot
 
     try:
         return current_snapshot(settings.snapshots_dir)
@@ -76,9 +76,11 @@ def _snapshot(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .negotiation import SHORT_NAMES
-    from .policy import scan
-    from .store import OxigraphEngine, QueryJob, spec_for
+    from server.sparql.negotiation import SHORT_NAMES
+    from server.sparql.policy import scan
+    from server.engine.embedded import OxigraphEngine
+    from server.engine.factory import spec_for
+    from server.engine.store import QueryJob
 
     settings = _settings(args)
     text = Path(args.query).read_text(encoding="utf-8") if args.query.endswith(".rq") and Path(args.query).exists() else args.query
@@ -97,7 +99,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export import dump
+    from server.engine.export import dump
 
     snapshot = _snapshot(_settings(args))
     data = dump(snapshot, args.format, graph=args.graph, inference=not args.no_inference)
@@ -111,9 +113,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_table(args: argparse.Namespace) -> int:
     """Convert one indicator table to N-Triples, streamed (add the result with `ugkg build --with`)."""
-    from .build import city_context, load_sources
-    from .sources import sources_root
-    from .tables import Table, triples, write_ntriples
+    from server.build.pipeline import city_context, load_sources
+    from server.build.sources import sources_root
+    from server.build.tables import Table, triples, write_ntriples
 
     csv_path = Path(args.csv)
     mapping = Path(args.mapping) if args.mapping else csv_path.with_name(csv_path.stem + ".mapping.toml")
@@ -129,7 +131,7 @@ def cmd_table(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .wsgi import serve
+    from server.web.wsgi import serve
 
     settings = _settings(args)
     _snapshot(settings)
@@ -138,7 +140,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from .remote import publish
+    from server.engine.remote import publish
 
     sent = publish(_snapshot(_settings(args)), args.to)
     print(f"published {sum(sent.values())} triples in {len(sent)} graphs to {args.to}")

@@ -15,10 +15,10 @@ from typing import Iterator
 import pytest
 import requests
 
-from server.app import create_app
-from server.build import build
+from server.web.app import create_app
+from server.build.pipeline import build
 from server.settings import Settings
-from server.snapshot import Snapshot
+from server.build.snapshot import Snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini"
@@ -120,7 +120,8 @@ class EndpointStore:
     GRAPH ?g sees the public named graphs."""
 
     def __init__(self, snapshot: Snapshot) -> None:
-        from server.store import OxigraphEngine, spec_for
+        from server.engine.embedded import OxigraphEngine
+        from server.engine.factory import spec_for
 
         self.engine = OxigraphEngine(spec_for("memory", snapshot))
 
@@ -165,7 +166,7 @@ def start_oxigraph_server(location: Path, timeout_s: int = 30) -> tuple[subproce
 @pytest.fixture(scope="session")
 def oxigraph_server(mini_settings: Settings, mini_snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `oxigraph serve` on 127.0.0.1 holding the mini snapshot (published by `ugkg publish`); yields its query URL."""
-    from server.remote import publish
+    from server.engine.remote import publish
 
     process, url = start_oxigraph_server(tmp_path_factory.mktemp("oxigraph-server"), timeout_s=int(mini_settings.query_timeout_s) + 1)
     publish(mini_snapshot, url + "/store")

@@ -331,7 +331,7 @@ def test_20_std_posts_held_by_people(store: ox.Store) -> None:
 
 def test_standard_vocabulary_answers_need_the_reasoning(store: ox.Store) -> None:
     """Without the inferred graph, the standard-vocabulary questions have no answer at all."""
-    from server.store import ASSERTED_UNION
+    from server.engine.store import ASSERTED_UNION
 
     asserted = ox.Store()  # what the endpoint answers with inference=false: the asserted union as default graph
     asserted.extend(ox.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(ASSERTED_UNION)))

@@ -24,11 +24,11 @@ from typing import Any, Callable, Iterator
 import pytest
 import requests
 
-from server.build import build
+from server.build.pipeline import build
 from server.cli import main
 from server.errors import BuildError, SnapshotError
 from server.settings import Settings
-from server.snapshot import KEEP_SNAPSHOTS, Snapshot, current_snapshot, sha256_file
+from server.build.snapshot import KEEP_SNAPSHOTS, Snapshot, current_snapshot, sha256_file
 
 from conftest import free_port, start_server, stop_server
 
@@ -91,7 +91,7 @@ def cmdline(pid: int) -> str:
 
 def evaluators(master: int) -> dict[int, int]:
     """Evaluator pid → its web worker's pid, for a gunicorn master."""
-    return {e: w for w in children(master) for e in children(w) if "server.evaluator" in cmdline(e)}
+    return {e: w for w in children(master) for e in children(w) if "server.engine.evaluator" in cmdline(e)}
 
 
 def wait_until(condition: Callable[[], Any], timeout_s: float, what: str) -> Any:
@@ -159,7 +159,9 @@ def assert_complete(directory: Path) -> dict[str, Any]:
 
 def answers(snapshot: Snapshot) -> bool:
     """The engine the server's evaluators run, opened on ``snapshot``, answers a query over it."""
-    from server.store import OxigraphEngine, QueryJob, spec_for
+    from server.engine.embedded import OxigraphEngine
+    from server.engine.factory import spec_for
+    from server.engine.store import QueryJob
 
     engine = OxigraphEngine(spec_for("memory", snapshot))
     result = engine.evaluate(QueryJob(ASK_FORUM, "ASK", "application/sparql-results+json", 10))
@@ -182,7 +184,7 @@ def cli_build(data_dir: Path, sources: Path, *extra: str) -> list[str]:
 # Runs `ugkg build` and SIGKILLs itself at one exact step of the snapshot write (a kill at that instruction).
 KILL_AT_STEP = r"""
 import os, signal, sys
-import server.snapshot as snapshot
+import server.build.snapshot as snapshot
 from server.cli import main
 
 step = sys.argv[1]
@@ -567,8 +569,8 @@ def test_evaluator_orphaned_by_a_killed_web_worker_stops_its_query(patient_serve
 
 
 def test_server_still_replaces_evaluators_after_newer_builds_pruned_its_snapshot(sources: Path, tmp_path: Path) -> None:
-    from server.app import create_app
-    from server.snapshot import write_snapshot
+    from server.web.app import create_app
+    from server.build.snapshot import write_snapshot
 
     settings = settings_for(sources, tmp_path / "data", query_workers=1, query_timeout_s=1.0, queue_timeout_s=5.0, result_cache_entries=0)
     served = build(settings, progress=quiet).snapshot

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Vendor YASGUI (@zazuko/yasgui) into server/static/vendor/yasgui/ so the query page works offline and the
+# Vendor YASGUI (@zazuko/yasgui) into server/web/static/vendor/yasgui/ so the query page works offline and the
 # wheel carries it. Usage: tools/vendor-yasgui.sh [VERSION]   (needs node/npm; run from anywhere)
 #
 # The npm build is a self-contained UMD bundle (yasgui.min.js, with Yasqe, Yasr, CodeMirror, DataTables inlined)
@@ -10,7 +10,7 @@ set -euo pipefail
 VERSION="${1:-4.6.2}"
 PACKAGE="@zazuko/yasgui"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DEST="$ROOT/server/static/vendor/yasgui"
+DEST="$ROOT/server/web/static/vendor/yasgui"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 

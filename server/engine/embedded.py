@@ -1,0 +1,85 @@
+"""The embedded backend: pyoxigraph in this process, holding the snapshot in memory or in an on-disk store.
+
+Oxigraph evaluates; our writers in ``results`` serialise, so the row limit can stop the stream and say so.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from server.build.snapshot import Snapshot
+from server.engine import results
+from server.engine.store import ASSERTED_UNION, QueryJob, StoreSpec, error_position, load_snapshot_into
+from server.errors import MalformedQuery
+
+
+class OxigraphEngine:
+    """The embedded engine: pyoxigraph evaluates, our serialisers enforce the row limit."""
+
+    def __init__(self, spec: StoreSpec) -> None:
+        self.graphs = {iri: kind for iri, kind in spec.graph_kinds}
+        self.public_graphs = [ox.NamedNode(iri) for iri in self.graphs]
+        snapshot_dir = Path(spec.snapshot_path)
+        if spec.kind == "oxigraph":
+            self.store = ox.Store.read_only(str(disk_store_path(snapshot_dir)))
+        else:
+            self.store = ox.Store()
+            load_snapshot_into(self.store, snapshot_dir, self.graphs)
+
+    def evaluate(self, job: QueryJob) -> results.Serialised:
+        kwargs: dict[str, Any] = {}
+        if job.default_graphs is not None or job.named_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in (job.default_graphs or ())] or [ox.DefaultGraph()]
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in (job.named_graphs or ())]
+        elif not job.dataset_in_query:
+            if not job.inference:
+                kwargs["default_graph"] = ox.NamedNode(ASSERTED_UNION)
+            kwargs["named_graphs"] = self.public_graphs
+        try:
+            answer = self.store.query(job.query, **kwargs)
+        except SyntaxError as exc:
+            raise MalformedQuery(f"the query does not parse: {exc}", details={"position": error_position(str(exc))}) from None
+        if isinstance(answer, ox.QueryBoolean):
+            return results.serialise_boolean(bool(answer), job.media_type)
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            return results.serialise_solutions(variables, answer, job.media_type, job.max_rows)
+        return results.serialise_triples(answer, job.media_type, job.max_rows)
+
+
+
+def disk_store_path(snapshot_dir: Path) -> Path:
+    return snapshot_dir / "oxigraph"
+
+
+def ensure_disk_store(snapshot: Snapshot) -> Path:
+    """Create the on-disk Oxigraph store of a snapshot once (before evaluators open it read-only).
+
+    Every gunicorn worker calls this at start: an exclusive lock on a file beside the store makes the first
+    one build it (in a temporary directory renamed into place) while the others wait and then find it done.
+    """
+    import fcntl
+    import shutil
+
+    path = disk_store_path(snapshot.path)
+    if (path / "CURRENT").exists():
+        return path
+    with (snapshot.path / "oxigraph.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (path / "CURRENT").exists():
+            return path
+        tmp = snapshot.path / f"oxigraph.tmp-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            store = ox.Store(str(tmp))
+            load_snapshot_into(store, snapshot.path, {iri: info["kind"] for iri, info in snapshot.graphs.items()})
+            store.flush()
+            store.optimize()
+            del store
+            tmp.rename(path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return path

@@ -1,0 +1,175 @@
+"""Enforced query time limits: queries run in a pool of evaluator processes that can be killed.
+
+Neither pyoxigraph nor rdflib can cancel a running query from Python, so the only honest time limit is a
+process that can be killed. Each evaluator opens the engine itself (``StoreSpec`` is picklable), takes one
+job at a time over a pipe, and answers with a finished body. When a job overruns the limit, the evaluator is
+killed, the client gets ``QueryTimeout`` at once, and a replacement starts in the background; other clients
+keep being served by the remaining evaluators meanwhile.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import resource
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from server.errors import InternalError, Overloaded, QueryTimeout
+from server.engine.results import Serialised
+from server.engine.store import QueryJob, StoreSpec
+
+log = logging.getLogger(__name__)
+START_TIMEOUT_S = 300.0
+PROJECT_ROOT = str(Path(__file__).resolve().parent.parent.parent)
+# Oxigraph parses and evaluates recursively: with the usual 8 MiB stack a long flat chain (8,000 `1+1+…`,
+# 10,000 triple patterns: well under max_query_chars) overflows it and the evaluator dies of SIGSEGV. Evaluators
+# get a 1 GiB stack limit (address space only: pages are used as the recursion goes), which covers every query
+# up to max_query_chars; such queries then end as answers or as time-limit 503s, never as crashes.
+EVALUATOR_STACK_BYTES = 1 << 30
+_SPAWN_LOCK = threading.Lock()
+
+
+def _spawn_with_big_stack(*args, **kwargs) -> subprocess.Popen[bytes]:  # type: ignore[no-untyped-def]
+    """Popen with RLIMIT_STACK raised for the child (inherited through exec; no unsafe preexec_fn)."""
+    with _SPAWN_LOCK:
+        soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+        want = EVALUATOR_STACK_BYTES if hard == resource.RLIM_INFINITY else min(hard, EVALUATOR_STACK_BYTES)
+        raise_it = soft != resource.RLIM_INFINITY and soft < want
+        if raise_it:
+            resource.setrlimit(resource.RLIMIT_STACK, (want, hard))
+        try:
+            return subprocess.Popen(*args, **kwargs)
+        finally:
+            if raise_it:
+                resource.setrlimit(resource.RLIMIT_STACK, (soft, hard))
+
+
+@dataclass(eq=False)  # identity: evaluators live in a set
+class _Evaluator:
+    process: subprocess.Popen[bytes]
+    conn: Connection
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+            self.process.wait(timeout=5)
+        finally:
+            self.conn.close()
+
+
+class QueryExecutor:
+    """A fixed-size pool of evaluator processes with a time limit per query and a bounded wait for a free one."""
+
+    def __init__(self, spec: StoreSpec, size: int, timeout_s: float, queue_timeout_s: float) -> None:
+        self.spec = spec
+        self.timeout_s = timeout_s
+        self.queue_timeout_s = queue_timeout_s
+        self.size = size
+        self._idle: queue.Queue[_Evaluator] = queue.Queue()
+        self._closed = False
+        self._every: set[_Evaluator] = set()  # idle and busy: close() ends them all
+        self._every_lock = threading.Lock()
+        self.timeouts = 0
+        self.crashes = 0
+        evaluators = [self._start() for _ in range(size)]
+        for evaluator in evaluators:
+            self._await_ready(evaluator)
+            self._idle.put(evaluator)
+
+    def _start(self) -> _Evaluator:
+        parent, child = socket.socketpair()
+        process = _spawn_with_big_stack(
+            [sys.executable, "-m", "server.engine.evaluator", str(child.fileno())],
+            pass_fds=(child.fileno(),),
+            cwd=PROJECT_ROOT if (Path(PROJECT_ROOT) / "server").is_dir() else None,
+            stdin=subprocess.DEVNULL,
+        )
+        child.close()
+        conn = Connection(parent.detach())
+        conn.send(self.spec)
+        evaluator = _Evaluator(process, conn)
+        with self._every_lock:
+            self._every.add(evaluator)
+        return evaluator
+
+    def _await_ready(self, evaluator: _Evaluator) -> None:
+        if not evaluator.conn.poll(START_TIMEOUT_S):
+            evaluator.kill()
+            raise RuntimeError("a query evaluator did not start in time")
+        status, message = evaluator.conn.recv()
+        if status != "ready":
+            evaluator.kill()
+            raise RuntimeError(f"a query evaluator could not open the store: {message}")
+
+    def _replace(self, dead: _Evaluator) -> None:
+        """Kill ``dead`` and add a fresh evaluator to the pool, off the request thread."""
+        dead.kill()
+        with self._every_lock:
+            self._every.discard(dead)
+
+        def start() -> None:
+            if self._closed:
+                return
+            try:
+                fresh = self._start()
+                self._await_ready(fresh)
+            except Exception:
+                log.exception("could not start a replacement evaluator")
+                return
+            if self._closed:
+                fresh.kill()
+            else:
+                self._idle.put(fresh)
+
+        threading.Thread(target=start, name="ugkg-evaluator-restart", daemon=True).start()
+
+    def run(self, job: QueryJob) -> Serialised:
+        try:
+            evaluator = self._idle.get(timeout=self.queue_timeout_s)
+        except queue.Empty:
+            raise Overloaded(
+                f"all {self.size} query evaluators stayed busy for {self.queue_timeout_s:g} s "
+                "(settings query_workers, queue_timeout_s); try again shortly",
+                headers={"Retry-After": str(max(1, round(self.timeout_s)))},
+            ) from None
+        started = time.monotonic()
+        try:
+            evaluator.conn.send(job)
+            ready = evaluator.conn.poll(self.timeout_s)
+            if not ready:
+                self.timeouts += 1
+                self._replace(evaluator)
+                raise QueryTimeout(
+                    f"the query ran longer than {self.timeout_s:g} s (setting query_timeout_s) and was stopped",
+                    details={"limit_s": self.timeout_s},
+                    headers={"Retry-After": str(max(1, round(self.timeout_s)))},
+                )
+            status, payload = evaluator.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self.crashes += 1
+            self._replace(evaluator)
+            raise InternalError("the query evaluator stopped unexpectedly; it has been replaced") from None
+        self._idle.put(evaluator)
+        if status == "ok":
+            return payload
+        if status == "api-error":
+            raise payload
+        log.error("evaluator error after %.3f s: %s", time.monotonic() - started, payload)
+        raise InternalError("the query engine failed")
+
+    def close(self) -> None:
+        """Stop every evaluator, busy ones included (their clients get an error, not a hang)."""
+        self._closed = True
+        with self._every_lock:
+            every, self._every = list(self._every), set()
+        for evaluator in every:
+            try:
+                evaluator.kill()
+            except OSError:
+                pass

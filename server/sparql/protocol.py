@@ -1,0 +1,116 @@
+"""Turn an HTTP request into a SPARQL protocol request, checking the protocol's rules and our size limits.
+
+SPARQL 1.1 Protocol §2.1: query via GET (``query`` parameter), POST form-encoded, or POST with
+``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri`` may appear in each.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Request
+
+from server.errors import BadRequest, PayloadTooLarge, QueryRefused, UnsupportedMediaType, UriTooLong
+from server.settings import Settings
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+TRUE_WORDS = {"", "1", "true", "yes", "on", "owl-rl", "rl"}
+FALSE_WORDS = {"0", "false", "no", "off", "none"}
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    query: str | None
+    default_graphs: tuple[str, ...] | None
+    named_graphs: tuple[str, ...] | None
+    inference: bool
+    fmt: str | None
+
+
+def _one(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise BadRequest(f"the parameter {name!r} was given {len(values)} times; the protocol allows it once")
+    return values[0] if values else None
+
+
+def _decode(raw: bytes, what: str) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"the {what} is not valid UTF-8 (byte {exc.start})") from None
+    if "\x00" in text:
+        raise BadRequest(f"the {what} contains a NUL character")
+    return text
+
+
+def parse_request(request: Request, settings: Settings) -> ProtocolRequest:
+    """Read the query and dataset from GET or POST; raise the protocol's errors (400, 413, 414, 415)."""
+    if request.method == "GET":
+        if len(request.query_string) > settings.max_query_chars * 3 + 4096:
+            raise UriTooLong(f"the request URI is longer than allowed (setting max_query_chars = {settings.max_query_chars}); send the query with POST")
+        params = request.args
+        query = _one(params.getlist("query"), "query")
+    else:
+        length = request.content_length
+        if length is not None and length > settings.max_body_bytes:
+            raise PayloadTooLarge(f"the request body has {length} bytes; the limit is {settings.max_body_bytes} (setting max_body_bytes)")
+        mime = (request.mimetype or "").lower()
+        raw = request.get_data(cache=True)
+        if len(raw) > settings.max_body_bytes:
+            raise PayloadTooLarge(f"the request body is over {settings.max_body_bytes} bytes (setting max_body_bytes)")
+        if mime == FORM:
+            _decode(raw, "form body")
+            params = request.form
+            if params.getlist("update"):
+                raise QueryRefused("this endpoint is read-only: SPARQL Update is refused", details={"reason": "update"})
+            query = _one(params.getlist("query"), "query")
+            params = _merge(request.args, params)
+        elif mime == SPARQL_QUERY:
+            charset = request.mimetype_params.get("charset", "utf-8").lower()
+            if charset not in ("utf-8", "utf8"):
+                raise UnsupportedMediaType(f"the query must be UTF-8, not {charset}")
+            query = _decode(raw, "query")
+            params = request.args
+            if params.getlist("query"):
+                raise BadRequest("a POST with application/sparql-query carries the query in the body, not in the 'query' parameter")
+        elif mime == SPARQL_UPDATE:
+            raise QueryRefused("this endpoint is read-only: SPARQL Update is refused", details={"reason": "update"})
+        else:
+            raise UnsupportedMediaType(
+                f"a query POST must be {FORM} or {SPARQL_QUERY}, not {mime or 'without Content-Type'}",
+                details={"accepted": [FORM, SPARQL_QUERY]},
+            )
+        if query is None:
+            raise BadRequest("the POST has no query (form field 'query' or an application/sparql-query body)")
+    if query is not None:
+        if "\x00" in query:
+            raise BadRequest("the query contains a NUL character")
+        if len(query) > settings.max_query_chars:
+            raise PayloadTooLarge(f"the query has {len(query)} characters; the limit is {settings.max_query_chars} (setting max_query_chars)")
+    defaults = params.getlist("default-graph-uri")
+    named = params.getlist("named-graph-uri")
+    return ProtocolRequest(
+        query=query,
+        default_graphs=tuple(defaults) if defaults or named else None,
+        named_graphs=tuple(named) if defaults or named else None,
+        inference=_flag(_one(params.getlist("inference"), "inference")),
+        fmt=_one(params.getlist("format"), "format"),
+    )
+
+
+def _merge(args, form):  # type: ignore[no-untyped-def]
+    from werkzeug.datastructures import CombinedMultiDict
+
+    return CombinedMultiDict([form, args])
+
+
+def _flag(value: str | None) -> bool:
+    if value is None:
+        return True
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise BadRequest(f"inference={value!r}: use 'true' (asserted + OWL RL inferred, the default) or 'false' (asserted only)")

@@ -1,1 +1,0 @@
-"""HTTP blueprints: each module one part of the site."""

@@ -1,0 +1,80 @@
+"""The one error renderer: every error becomes a body in the client's preferred form (JSON, HTML, text)."""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+
+from flask import Flask, Response, render_template, render_template_string, request
+from werkzeug.exceptions import HTTPException
+
+from server.errors import ApiError, InternalError, MethodNotAllowed, NotAcceptable
+from server.sparql.negotiation import negotiate
+
+log = logging.getLogger("ugkg.errors")
+ERROR_TYPES = ("application/json", "text/html", "text/plain")
+HTML_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ e.status }} {{ e.title }}</title>
+<link rel="stylesheet" href="/static/site.css"></head>
+<body class="error"><main><h1>{{ e.status }} {{ e.title }}</h1><p>{{ e.message }}</p>
+{% if e.details %}<pre>{{ details }}</pre>{% endif %}
+<p><a href="/">Home</a> · <a href="/sparql">SPARQL endpoint</a> · <a href="/search">Search</a></p></main></body></html>
+"""
+
+
+def render_error(error: ApiError) -> Response:
+    """Render ``error`` following Accept; error bodies themselves never fail negotiation."""
+    try:
+        media_type = negotiate(request.headers.get("Accept"), ERROR_TYPES)
+    except NotAcceptable:
+        media_type = "application/json"
+    if media_type == "text/html":
+        details = json.dumps(error.details, ensure_ascii=False, indent=2)
+        try:
+            body = render_template("error.html", e=error, details=details)
+        except Exception:  # the site layout itself failed: the bare page still tells the client what went wrong
+            body = render_template_string(HTML_PAGE, e=error, details=details)
+        content_type = "text/html; charset=utf-8"
+    elif media_type == "text/plain":
+        body = f"{error.status} {error.title}: {error.message}\n"
+        content_type = "text/plain; charset=utf-8"
+    else:
+        body = json.dumps(error.to_dict(), ensure_ascii=False)
+        content_type = "application/json"
+    response = Response(body, status=error.status, content_type=content_type)
+    for name, value in error.headers.items():
+        response.headers[name] = value
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _from_http_exception(exc: HTTPException) -> ApiError:
+    """Werkzeug's own errors (unknown path, wrong method…) in our model."""
+    status = exc.code or 500
+    if status == 405:
+        allowed = ", ".join(sorted(getattr(exc, "valid_methods", None) or []))
+        return MethodNotAllowed(f"{request.method} is not allowed on {request.path}; allowed: {allowed}", headers={"Allow": allowed})
+    error = ApiError(exc.description or exc.name)
+    error.status = status  # type: ignore[misc]
+    error.code = exc.name.lower().replace(" ", "-")  # type: ignore[misc]
+    error.title = exc.name  # type: ignore[misc]
+    return error
+
+
+def register(app: Flask) -> None:
+    def handle_api_error(exc: ApiError) -> Response:
+        if "ugkg" in app.extensions:
+            app.extensions["ugkg"].metrics.observe_error(exc.code)
+        return render_error(exc)
+
+    def handle_http_exception(exc: HTTPException) -> Response:
+        return handle_api_error(_from_http_exception(exc))
+
+    def handle_unexpected(exc: Exception) -> Response:
+        request_id = uuid.uuid4().hex
+        log.exception("unexpected error, request id %s", request_id)
+        return handle_api_error(InternalError(f"an unexpected error occurred; it has been logged as {request_id}", details={"request_id": request_id}))
+
+    app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

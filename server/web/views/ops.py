@@ -1,0 +1,37 @@
+"""Operations: liveness and readiness at /healthz, Prometheus metrics at /metrics."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from server.web.runtime import current
+
+bp = Blueprint("ops", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    runtime = current()
+    manifest = runtime.snapshot.manifest
+    return jsonify(
+        status="ok",
+        snapshot=runtime.snapshot.build_id,
+        created=manifest.get("created"),
+        store=runtime.settings.store,
+        counts=manifest.get("counts"),
+        conforms=manifest.get("conforms"),
+    )
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    runtime = current()
+    sparql = runtime.sparql
+    extra = {
+        "query_timeouts_total": sparql.executor.timeouts,
+        "evaluator_crashes_total": sparql.executor.crashes,
+        "slow_lane_refused_total": sparql.slow_lane.refused,
+        "result_cache_hits_total": sparql.cache.hits,
+        "result_cache_misses_total": sparql.cache.misses,
+        "snapshot_quads": runtime.snapshot.manifest.get("counts", {}).get("quads", 0),
+    }
+    return Response(runtime.metrics.render(extra), content_type="text/plain; version=0.0.4; charset=utf-8")

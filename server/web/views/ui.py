@@ -1,0 +1,94 @@
+"""The query page for people (YASGUI, served locally) and the home page."""
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from flask import Blueprint, Response, render_template, url_for
+
+from server.engine.export import PREFIXES as PUBLISHED_PREFIXES
+from server.web.runtime import current
+from server.build.sources import query_files, sources_root
+
+bp = Blueprint("ui", __name__, template_folder="../templates", static_folder="../static", static_url_path="/static")
+log = logging.getLogger("ugkg.ui")
+
+# Prefixes preloaded in the editor and used to shorten IRIs in result tables: a subset of the published ones.
+EDITOR_PREFIXES = ("ugkg", "ugr", "schema", "skos", "org", "dcterms", "prov", "qb", "rdfs", "rdf", "owl", "xsd")
+PREFIXES: dict[str, str] = {name: PUBLISHED_PREFIXES[name] for name in EDITOR_PREFIXES}
+
+STARTER_BODY = """# Every typed resource and its label (change me, then press the run button or Ctrl+Enter)
+SELECT ?thing ?type ?label WHERE {
+  ?thing a ?type .
+  OPTIONAL { ?thing rdfs:label|skos:prefLabel|schema:name ?label }
+}
+LIMIT 25
+"""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One competency query offered as a ready example."""
+
+    id: str  # file stem, e.g. "01-forum"
+    title: str
+    question: str
+    query: str  # the whole file, header comments included
+
+
+def parse_example(path: Path) -> Example:
+    """Read ``# title:`` and ``# question:`` from the leading comment lines of a .rq file."""
+    text = path.read_text(encoding="utf-8")
+    header: dict[str, str] = {}
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        key, sep, value = stripped.lstrip("#").strip().partition(":")
+        if sep and key.strip().lower() in ("title", "question") and key.strip().lower() not in header:
+            header[key.strip().lower()] = value.strip()
+    return Example(id=path.stem, title=header.get("title") or path.stem, question=header.get("question", ""), query=text)
+
+
+def load_examples() -> list[Example]:
+    """The competency queries of the sources being served (an unreadable file is skipped, never fatal)."""
+    examples: list[Example] = []
+    for path in query_files(sources_root(current().settings)):
+        try:
+            examples.append(parse_example(path))
+        except (OSError, UnicodeDecodeError) as exc:
+            log.warning("skipping example query %s: %s", path, exc)
+    return examples
+
+
+def starter_query() -> str:
+    lines = [f"PREFIX {name}: <{iri}>" for name, iri in PREFIXES.items()]
+    return "\n".join(lines) + "\n\n" + STARTER_BODY
+
+
+def has_static(name: str) -> bool:
+    """Whether an optional stylesheet exists (linking a missing one would be a 404 in every browser console)."""
+    return bp.static_folder is not None and (Path(bp.static_folder) / name).is_file()
+
+
+def query_page() -> Response:
+    """The YASGUI page; also what GET /sparql answers a browser that sends no query."""
+    examples = load_examples()
+    config = {
+        "endpoint": url_for("sparql.endpoint"),
+        "prefixes": PREFIXES,
+        "starterQuery": starter_query(),
+        "examples": [asdict(example) for example in examples],
+    }
+    body = render_template("query.html", examples=examples, config=config, prefixes=PREFIXES, site_css=has_static("site.css"))
+    response = Response(body, content_type="text/html; charset=utf-8")
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.route("/", methods=["GET"])
+def home() -> Response:
+    return query_page()
