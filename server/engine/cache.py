@@ -74,6 +74,7 @@ class SharedCache(Generic[V]):
         self._prefix = f"{self.directory}{os.sep}" if self.directory is not None else ""
         self._written_bytes = 0
         self._lock = threading.Lock()
+        self._pending: OrderedDict[str, bool] = OrderedDict()
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
 
@@ -91,8 +92,12 @@ class SharedCache(Generic[V]):
 
     def get(self, key: str) -> V | None:
         found = self.local.get(key)
-        if found is not None or self.directory is None:
+        if found is not None:
+            if self._pending and self._pending.pop(key, None) is not None:
+                self._write(key, found)  # seen twice here: now worth sharing
             return found
+        if self.directory is None:
+            return None
         try:
             with open(self._prefix + key, "rb") as entry:
                 found = pickle.load(entry)
@@ -112,18 +117,25 @@ class SharedCache(Generic[V]):
         if self.directory is None:
             return
         # Admission on second sight (nginx's proxy_cache_min_uses 2): the first put of a key only leaves an empty
-        # marker, so a stream of never-repeated queries costs one file creation each, not a whole write. Written
+        # marker, so a stream of never-repeated queries costs one file creation each, not a whole write; the
+        # entry is written when the key is asked for again, here (a local hit) or in another process. Written
         # in the request thread: a background writer measured worse here, as the request thread then waited for
         # the GIL at every system call while the writer pickled.
         try:
             os.close(os.open(f"{self._prefix}.{key}.seen", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
-            self._account(MARKER_BYTES)
-            return
         except FileExistsError:
-            pass
+            self._write(key, value)  # another process (or an evicted copy) saw it before
+            return
         except OSError:
             log.warning("shared cache marker failed", exc_info=True)
             return
+        self._account(MARKER_BYTES)
+        with self._lock:
+            self._pending[key] = True  # shared on its first local hit
+            while len(self._pending) > max(1, self.local.capacity):
+                self._pending.popitem(last=False)
+
+    def _write(self, key: str, value: V) -> None:
         try:
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             temporary = f"{self._prefix}.{key}.{os.getpid()}.{threading.get_ident()}"
