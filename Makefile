@@ -27,13 +27,14 @@ serve: build
 	$(BIN)/ugkg serve --host $(HOST) --port $(PORT)
 
 # Debian packages the tests drive: Chromium (browser tests), rapper (dump parsing), roqet (non-Python client),
-# a Chinese font (screenshots show Chinese labels).
+# a Chinese font (screenshots show Chinese labels), nginx (the front cache in docs/deploy, tested for real).
 sysdeps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v rapper >/dev/null || missing="$$missing raptor2-utils"; \
 	command -v roqet >/dev/null || missing="$$missing rasqal-utils"; \
 	dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing="$$missing fonts-wqy-microhei"; \
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || missing="$$missing nginx-light"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian packages:$$missing"; \

@@ -16,6 +16,7 @@ from typing import Any
 from server.settings import Settings
 
 SETTINGS_ENV = "UGKG_SERVE_SETTINGS_JSON"
+RESPAWN_INTERVAL_S = 6.0
 
 
 def worker_app() -> Any:
@@ -52,7 +53,10 @@ def _serve_granian(settings: Settings) -> None:
         blocking_threads=settings.web_threads,
         backlog=2048,
         respawn_failed_workers=True,  # a worker that dies (killed, out of memory) is replaced
-        respawn_interval=1.0,
+        # on Linux each granian worker listens on its own SO_REUSEPORT socket, bound once its app is loaded: a
+        # reload stops an old worker this long after starting its successor, so the successor (evaluators
+        # started, store opened) must be up by then or connections are refused; measured up to ~3 s under load
+        respawn_interval=RESPAWN_INTERVAL_S,
         workers_kill_timeout=10,
         log_level=LogLevels(level if level in {m.value for m in LogLevels} else "info"),
         log_access=settings.access_log == "yes",
