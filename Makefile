@@ -48,11 +48,14 @@ test: install sysdeps
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
-# bench: competency queries on the real graph (HTTP vs in-process), then generated data at 10k/100k/1M triples
-# on every backend beside `oxigraph serve` (about 15 minutes on 2 cores). bench-scale: the second part only.
+# bench: our server beside `oxigraph serve-read-only` on the same data, load from wrk (a C load generator, installed
+# here), point/join/aggregate/CONSTRUCT, new and repeated texts, 1 and 16 clients, real graph, +100k, +1M, RSS of
+# each whole process tree (about 25 minutes on 2 cores); then the competency queries. bench-scale: the older
+# per-backend scale run (its Python client is a correctness check, not a throughput figure).
 bench: install
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench.wrk --sizes real,100k,1M
 	$(BIN)/python -m bench.endpoint
-	$(BIN)/python -m bench.run --sizes 10k,100k,1M
 
 fuzz: install
 	UGKG_FUZZ_EXAMPLES=100000 $(BIN)/python -m pytest -q tests/test_fuzz.py
