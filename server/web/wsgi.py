@@ -11,12 +11,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import threading
+import time
 from typing import Any
 
 from server.settings import Settings
 
 SETTINGS_ENV = "UGKG_SERVE_SETTINGS_JSON"
 RESPAWN_INTERVAL_S = 6.0
+MASTER_CHECK_S = 0.5
 
 
 def worker_app() -> Any:
@@ -24,7 +27,25 @@ def worker_app() -> Any:
     from server.web.app import create_app
 
     raw = json.loads(os.environ[SETTINGS_ENV])
-    return create_app(Settings(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}))
+    app = create_app(Settings(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}))
+    _exit_with_master(app.extensions["ugkg"].close)
+    return app
+
+
+def _exit_with_master(close: Any) -> None:
+    """End this worker when its master is gone (SIGKILL leaves granian workers running, still accepting on their
+    SO_REUSEPORT sockets); its evaluators watch this process in turn and follow."""
+    master = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == master:
+            time.sleep(MASTER_CHECK_S)
+        try:
+            close()
+        finally:
+            os._exit(0)
+
+    threading.Thread(target=watch, name="ugkg-master-watch", daemon=True).start()
 
 
 def serve(settings: Settings) -> None:
