@@ -27,13 +27,14 @@ serve: build
 	$(BIN)/ugkg serve --host $(HOST) --port $(PORT)
 
 # Debian packages the tests drive: Chromium (browser tests), rapper (dump parsing), roqet (non-Python client),
-# a Chinese font (screenshots show Chinese labels).
+# a Chinese font (screenshots show Chinese labels), nginx (the front cache in docs/deploy, tested for real).
 sysdeps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v rapper >/dev/null || missing="$$missing raptor2-utils"; \
 	command -v roqet >/dev/null || missing="$$missing rasqal-utils"; \
 	dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing="$$missing fonts-wqy-microhei"; \
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || missing="$$missing nginx-light"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian packages:$$missing"; \
@@ -47,11 +48,14 @@ test: install sysdeps
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
-# bench: competency queries on the real graph (HTTP vs in-process), then generated data at 10k/100k/1M triples
-# on every backend beside `oxigraph serve` (about 15 minutes on 2 cores). bench-scale: the second part only.
+# bench: our server beside `oxigraph serve-read-only` on the same data, load from wrk (a C load generator, installed
+# here), point/join/aggregate/CONSTRUCT, new and repeated texts, 1 and 16 clients, real graph, +100k, +1M, RSS of
+# each whole process tree (about 25 minutes on 2 cores); then the competency queries. bench-scale: the older
+# per-backend scale run (its Python client is a correctness check, not a throughput figure).
 bench: install
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench.wrk --sizes real,100k,1M
 	$(BIN)/python -m bench.endpoint
-	$(BIN)/python -m bench.run --sizes 10k,100k,1M
 
 fuzz: install
 	UGKG_FUZZ_EXAMPLES=100000 $(BIN)/python -m pytest -q tests/test_fuzz.py

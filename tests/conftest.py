@@ -97,7 +97,7 @@ def stop_server(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="session")
 def live_server(mini_settings: Settings, mini_snapshot: Snapshot) -> Iterator[str]:
-    """A real gunicorn server over the mini snapshot on 127.0.0.1."""
+    """A real server (`ugkg serve`, granian) over the mini snapshot on 127.0.0.1."""
     process, url = start_server(mini_settings)
     yield url
     stop_server(process)

@@ -1,13 +1,23 @@
-"""A small thread-safe LRU cache of finished query results.
+"""Caches of finished answers: a thread-safe LRU per process, and a cache shared by the processes of a server.
 
-The dataset is read-only between snapshots, so a result depends only on the query job (query, dataset,
-inference, media type, row limit); a new snapshot means a new process and an empty cache.
+The dataset is read-only between snapshots, so an answer depends only on (snapshot, request): a query job
+(query, dataset, inference, media type, row limit) or an HTTP GET (path, query string, Accept headers).
 """
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import pickle
+import shutil
+import tempfile
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Generic, Hashable, TypeVar
+
+log = logging.getLogger(__name__)
+MARKER_BYTES = 256  # what an admission marker is counted as against the size limit (its inode and name)
 
 V = TypeVar("V")
 
@@ -41,3 +51,150 @@ class LruCache(Generic[V]):
             self._items.move_to_end(key)
             while len(self._items) > self.capacity:
                 self._items.popitem(last=False)
+
+
+class SharedCache(Generic[V]):
+    """Answers shared by every process serving one snapshot: a per-process LRU in front of a file per answer.
+
+    The second level is a directory (in ``/dev/shm`` where there is one, so it is memory, not disk) holding one
+    pickled file per key, written to a temporary name and renamed, so readers in other processes see a whole
+    entry or none. A lookup that misses is one failed ``open`` (a few µs); diskcache (SQLite) was measured here
+    at ~150 µs a miss while another thread wrote, on the path every new query takes. Writes go through a
+    request thread; past the size limit the oldest files are removed.
+    The directory is named after the snapshot's build id and a fingerprint of the settings that shape answers,
+    so two builds or two configurations never share entries.
+    """
+
+    def __init__(self, directory: Path | None, size_bytes: int, entries: int, max_entry_bytes: int = 1_000_000) -> None:
+        self.local: LruCache[V] = LruCache(entries, max_entry_bytes)
+        self.max_entry_bytes = max_entry_bytes
+        self.size_bytes = size_bytes
+        self.shared_hits = 0
+        self.directory = directory if directory is not None and size_bytes > 0 and entries > 0 else None
+        self._prefix = f"{self.directory}{os.sep}" if self.directory is not None else ""
+        self._written_bytes = 0
+        self._lock = threading.Lock()
+        self._pending: OrderedDict[str, bool] = OrderedDict()
+        if self.directory is not None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def enabled(self) -> bool:
+        return self.local.capacity > 0
+
+    @property
+    def hits(self) -> int:
+        return self.local.hits
+
+    @property
+    def misses(self) -> int:
+        return self.local.misses
+
+    def get(self, key: str) -> V | None:
+        found = self.local.get(key)
+        if found is not None:
+            if self._pending and self._pending.pop(key, None) is not None:
+                self._write(key, found)  # seen twice here: now worth sharing
+            return found
+        if self.directory is None:
+            return None
+        try:
+            with open(self._prefix + key, "rb") as entry:
+                found = pickle.load(entry)
+        except FileNotFoundError:
+            return None
+        except Exception:  # a damaged or vanished entry is a miss, never a failed request
+            log.warning("shared cache entry %s unreadable", key, exc_info=True)
+            return None
+        self.shared_hits += 1
+        self.local.put(key, found, 0)
+        return found
+
+    def put(self, key: str, value: V, size: int) -> None:
+        if size > self.max_entry_bytes:
+            return
+        self.local.put(key, value, size)
+        if self.directory is None:
+            return
+        # Admission on second sight (nginx's proxy_cache_min_uses 2): the first put of a key only leaves an empty
+        # marker, so a stream of never-repeated queries costs one file creation each, not a whole write; the
+        # entry is written when the key is asked for again, here (a local hit) or in another process. Written
+        # in the request thread: a background writer measured worse here, as the request thread then waited for
+        # the GIL at every system call while the writer pickled.
+        try:
+            os.close(os.open(f"{self._prefix}.{key}.seen", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        except FileExistsError:
+            self._write(key, value)  # another process (or an evicted copy) saw it before
+            return
+        except OSError:
+            log.warning("shared cache marker failed", exc_info=True)
+            return
+        self._account(MARKER_BYTES)
+        with self._lock:
+            self._pending[key] = True  # shared on its first local hit
+            while len(self._pending) > max(1, self.local.capacity):
+                self._pending.popitem(last=False)
+
+    def _write(self, key: str, value: V) -> None:
+        try:
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            temporary = f"{self._prefix}.{key}.{os.getpid()}.{threading.get_ident()}"
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            try:
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+            os.rename(temporary, self._prefix + key)
+        except OSError:
+            log.warning("shared cache write failed", exc_info=True)
+            return
+        self._account(len(data))
+
+    def _account(self, written: int) -> None:
+        with self._lock:
+            self._written_bytes += written
+            due = self._written_bytes > self.size_bytes // 8
+            if due:
+                self._written_bytes = 0
+        if due:
+            self._trim()
+
+    def _trim(self) -> None:
+        """Remove the oldest entries until the directory is back under three quarters of its limit."""
+        assert self.directory is not None
+        entries = []
+        for path in self.directory.iterdir():
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                continue
+            entries.append((info.st_mtime, info.st_size or MARKER_BYTES, path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= self.size_bytes * 3 // 4:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
+
+    def close(self) -> None:
+        """Nothing to release: entries stay for the other processes until the snapshot is gone."""
+
+
+def shared_cache_dir(configured: str, snapshots_dir: Path, build_id: str, fingerprint: str) -> Path:
+    """``<root>/ugkg-cache-<uid>/<build id>-<fingerprint>``; removes directories of snapshots that no longer exist."""
+    if configured:
+        root = Path(configured)
+    else:
+        shm = Path("/dev/shm")
+        root = (shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())) / f"ugkg-cache-{os.getuid()}"
+    root.mkdir(parents=True, exist_ok=True)
+    for old in root.iterdir():
+        old_build = old.name.rsplit("-", 1)[0]
+        if old.is_dir() and old_build != build_id and not (snapshots_dir / old_build).exists():
+            shutil.rmtree(old, ignore_errors=True)
+    return root / f"{build_id}-{fingerprint}"
+
+
+def cache_key(*parts: object) -> str:
+    """A short, stable key for any tuple of strings and numbers."""
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from server.errors import QueryRefused
+from server.sparql.inline import SinglePattern, single_pattern
 
 _PN_LOCAL_ESC = r"\\[_~.\-!$&'()*+,;=/?#@%]"  # SPARQL PN_LOCAL_ESC: ex:a\'b and ex:a\#b are one name
 _LOCAL_CHAR = r"(?:[\w\-:%\u00B7\u00C0-\uFFFF]|" + _PN_LOCAL_ESC + ")"
@@ -50,6 +51,7 @@ class QueryShape:
     update_keywords: list[str] = field(default_factory=list)
     prefixes: dict[str, str | None] = field(default_factory=dict)
     nesting: int = 0
+    single_pattern: SinglePattern | None = None  # may run in the web process (``sparql.inline``)
 
     @property
     def dataset_in_query(self) -> bool:
@@ -61,6 +63,7 @@ def scan(query: str) -> QueryShape:
     shape = QueryShape()
     tokens = _tokens(query)
     shape.nesting = _nesting(tokens)
+    shape.single_pattern = single_pattern(tokens)
     for i, (kind, text) in enumerate(tokens):
         if kind != "word":
             continue

@@ -9,8 +9,9 @@ import time
 from dataclasses import dataclass
 
 from server.sparql import negotiation
-from server.engine.cache import LruCache
+from server.engine.cache import SharedCache, cache_key
 from server.errors import MalformedQuery, QueryRefused, QueryTimeout
+from server.engine.embedded import OxigraphEngine
 from server.engine.executor import QueryExecutor
 from server.engine.lanes import SlowLane
 from server.sparql.metrics import Metrics
@@ -22,6 +23,7 @@ from server.build.snapshot import Snapshot
 from server.engine.store import QueryJob, StoreSpec
 
 log = logging.getLogger(__name__)
+NEGOTIATION_MEMO_ENTRIES = 1024
 
 
 @dataclass(frozen=True)
@@ -35,20 +37,36 @@ class Answer:
 class SparqlService:
     """Answers SPARQL queries over one snapshot with the settings' limits."""
 
-    def __init__(self, settings: Settings, snapshot: Snapshot, spec: StoreSpec, metrics: Metrics) -> None:
+    def __init__(self, settings: Settings, snapshot: Snapshot, spec: StoreSpec, metrics: Metrics, cache: SharedCache[Serialised] | None = None) -> None:
         self.settings = settings
         self.snapshot = snapshot
         self.metrics = metrics
         self.graphs = set(snapshot.graphs)
         self.executor = QueryExecutor(spec, settings.query_workers, settings.query_timeout_s, settings.queue_timeout_s)
-        self.cache: LruCache[Serialised] = LruCache(settings.result_cache_entries)
+        self.cache: SharedCache[Serialised] = cache or SharedCache(None, 0, settings.result_cache_entries)
         self.slow_lane = SlowLane(settings.slow_lane_workers, settings.slow_query_s, settings.query_timeout_s)
+        # single-pattern queries run here, on the same on-disk store the evaluators read (``sparql.inline``)
+        self.inline = OxigraphEngine(spec) if spec.kind == "oxigraph" else None
+        self.inline_queries = 0
+        self._negotiated: dict[tuple[str | None, str, str | None], str] = {}
 
     def close(self) -> None:
         self.executor.close()
+        self.cache.close()
 
     def offered(self, form: str) -> tuple[str, ...]:
         return negotiation.SELECT_TYPES if form in ("SELECT", "ASK") else negotiation.GRAPH_TYPES
+
+    def _negotiate(self, accept: str | None, form: str, fmt: str | None) -> str:
+        """``negotiation.negotiate``, remembered per (Accept, form, format): clients send few distinct headers."""
+        key = (accept, form, fmt)
+        found = self._negotiated.get(key)
+        if found is None:
+            found = negotiation.negotiate(accept, self.offered(form), fmt=fmt, graph=form in ("CONSTRUCT", "DESCRIBE"))
+            if len(self._negotiated) >= NEGOTIATION_MEMO_ENTRIES:
+                self._negotiated.clear()
+            self._negotiated[key] = found
+        return found
 
     def _evaluate(self, job: QueryJob) -> Serialised:
         """Run ``job`` on an evaluator, through the slow lane if it was slow before; remember it if it is now."""
@@ -80,7 +98,7 @@ class SparqlService:
                     details={"reason": "dataset", "target": graph},
                 )
         form = shape.form or "SELECT"
-        media_type = negotiation.negotiate(accept, self.offered(form), fmt=request.fmt, graph=form in ("CONSTRUCT", "DESCRIBE"))
+        media_type = self._negotiate(accept, form, request.fmt)
         job = QueryJob(
             query=request.query,
             form=form,
@@ -91,15 +109,20 @@ class SparqlService:
             named_graphs=request.named_graphs,
             dataset_in_query=shape.dataset_in_query,
         )
-        cached = self.cache.get(job)
+        key = cache_key(job.query, job.form, job.media_type, job.max_rows, job.inference, job.default_graphs, job.named_graphs, job.dataset_in_query)
+        cached = self.cache.get(key)
         if cached is None:
             try:
-                result = self._evaluate(job)
+                if self.inline is not None and request.default_graphs is None and request.named_graphs is None and shape.single_pattern:
+                    self.inline_queries += 1
+                    result = self.inline.evaluate_pattern(job, time.monotonic() + self.settings.query_timeout_s, shape.single_pattern.limit)
+                else:
+                    result = self._evaluate(job)
             except MalformedQuery as exc:
                 if shape.update_keywords and shape.form is None:
                     raise QueryRefused("this endpoint is read-only: SPARQL Update is refused", details={"reason": "update"}) from exc
                 raise
-            self.cache.put(job, result, len(result.body))
+            self.cache.put(key, result, len(result.body))
         else:
             result = cached
         seconds = time.perf_counter() - started

@@ -7,6 +7,8 @@ import time
 
 from flask import Flask, Response, g, request
 
+from server.engine.cache import SharedCache, shared_cache_dir
+
 from server.sparql.metrics import Metrics
 from server.web.runtime import Runtime
 from server.settings import Settings
@@ -14,6 +16,9 @@ from server.build.snapshot import Snapshot, current_snapshot, pin
 from server.sparql.service import SparqlService
 from server.engine.embedded import ensure_disk_store
 from server.engine.factory import spec_for
+from server.web import httpcache
+from server.web.front import CachedAnswer, Front
+from server.web.hot import CORS_HEADERS, SparqlFastPath
 from server.web.views import dataset, errors, ops, resources, sparql, ui
 
 log = logging.getLogger("ugkg.access")
@@ -27,8 +32,14 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     if settings.store == "oxigraph":
         ensure_disk_store(snapshot)
     metrics = Metrics()
+    cache_dir = None
+    if settings.shared_cache_mib > 0 and settings.result_cache_entries > 0:
+        cache_dir = shared_cache_dir(settings.shared_cache_dir, settings.snapshots_dir, snapshot.build_id, answer_fingerprint(settings))
+    # GET answers are shared by every worker; query jobs (POSTs, the pages' own queries) stay per process, since a
+    # second shared write on every new query cost more than it saved
+    answers: SharedCache[CachedAnswer] = SharedCache(cache_dir, settings.shared_cache_mib << 20, settings.result_cache_entries)
     service = SparqlService(settings, snapshot, spec_for(settings.store, snapshot, settings.query_timeout_s), metrics)
-    runtime = Runtime(settings, snapshot, service, metrics, pinned=pin(snapshot.path))  # newer builds must not prune it
+    runtime = Runtime(settings, snapshot, service, metrics, pinned=pin(snapshot.path), answers=answers)  # pinned: newer builds must not prune it
     atexit.register(runtime.close)
 
     app = Flask(__name__)
@@ -40,7 +51,19 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
         app.register_blueprint(blueprint)
     app.before_request(_start_timer)
     app.after_request(_finish)
+    # outermost first: the answer cache, then the lean SPARQL path, then Flask for everything else
+    app.wsgi_app = Front(SparqlFastPath(app, runtime, app.wsgi_app), answers, metrics.observe_request)  # type: ignore[method-assign]
     return app
+
+
+ANSWER_SHAPING_SETTINGS = ("base_iri", "store", "max_result_rows", "service_allowlist", "http_max_age_s", "sources_dir")
+
+
+def answer_fingerprint(settings: Settings) -> str:
+    """What, besides the snapshot, shapes an answer: servers that differ here never share cached answers."""
+    from server.engine.cache import cache_key
+
+    return cache_key(*(getattr(settings, name) for name in ANSWER_SHAPING_SETTINGS))[:12]
 
 
 def _start_timer() -> None:
@@ -49,17 +72,18 @@ def _start_timer() -> None:
 
 def _finish(response: Response) -> Response:
     """CORS for everyone (never with credentials), access log with timing, request metrics."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
+    for name, value in CORS_HEADERS:
+        response.headers.setdefault(name, value)
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
         response.headers["Access-Control-Max-Age"] = "86400"
-    response.headers["Access-Control-Expose-Headers"] = "X-Query-Time-Ms, X-Result-Rows, X-Result-Truncated, X-Cache, Link"
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-    endpoint = request.url_rule.rule if request.url_rule else "unmatched"
     from server.web.runtime import current
 
-    current().metrics.observe_request(endpoint, response.status_code)
-    log.info("%s %s %s %.1fms query=%sms", request.method, request.path, response.status_code, elapsed_ms, response.headers.get("X-Query-Time-Ms", "-"))
-    return response
+    runtime = current()
+    endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+    runtime.metrics.observe_request(endpoint, response.status_code)
+    if log.isEnabledFor(logging.DEBUG):  # the HTTP server layer writes the access log; this adds the timings
+        elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        log.debug("%s %s %s %.1fms query=%sms", request.method, request.path, response.status_code, elapsed_ms, response.headers.get("X-Query-Time-Ms", "-"))
+    return httpcache.finalize(request, response, runtime.settings.http_max_age_s)

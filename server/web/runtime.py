@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from flask import current_app
+
+from server.engine.cache import SharedCache
 
 from server.sparql.metrics import Metrics
 from server.settings import Settings
@@ -19,9 +21,12 @@ class Runtime:
     sparql: SparqlService
     metrics: Metrics
     pinned: IO[str] | None = field(default=None, repr=False)
+    answers: SharedCache[Any] | None = field(default=None, repr=False)  # the front's cache of whole GET answers
 
     def close(self) -> None:
         self.sparql.close()
+        if self.answers is not None:
+            self.answers.close()
         if self.pinned is not None:
             self.pinned.close()
             self.pinned = None

@@ -32,6 +32,9 @@ def metrics() -> Response:
         "slow_lane_refused_total": sparql.slow_lane.refused,
         "result_cache_hits_total": sparql.cache.hits,
         "result_cache_misses_total": sparql.cache.misses,
+        "result_cache_shared_hits_total": sparql.cache.shared_hits,
+        "answer_cache_hits_total": runtime.answers.hits if runtime.answers else 0,
+        "answer_cache_shared_hits_total": runtime.answers.shared_hits if runtime.answers else 0,
         "snapshot_quads": runtime.snapshot.manifest.get("counts", {}).get("quads", 0),
     }
     return Response(runtime.metrics.render(extra), content_type="text/plain; version=0.0.4; charset=utf-8")

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, request
 from server.sparql import negotiation
 from server.sparql.protocol import parse_request
 from server.engine.results import content_type
+from server.web.hot import answer_headers
 from server.web.runtime import current
 from server.sparql.service_description import service_description
 
@@ -33,15 +34,7 @@ def endpoint() -> Response:
             return query_page()
         return describe_service(protocol_request.fmt)
     answer = runtime.sparql.run(protocol_request, request.headers.get("Accept"))
-    result = answer.result
-    response = Response(result.body, content_type=content_type(result.media_type))
-    response.headers["Vary"] = "Accept"
-    response.headers["X-Query-Time-Ms"] = f"{answer.seconds * 1000:.2f}"
-    response.headers["X-Result-Rows"] = str(result.rows)
-    response.headers["X-Cache"] = "hit" if answer.cached else "miss"
-    if result.truncated:
-        response.headers["X-Result-Truncated"] = f"true; max-rows={runtime.settings.max_result_rows}"
-    return response
+    return Response(answer.result.body, headers=answer_headers(answer, runtime.settings.max_result_rows))
 
 
 def describe_service(fmt: str | None) -> Response:
