@@ -15,6 +15,7 @@ from server.sparql.service import SparqlService
 from server.engine.embedded import ensure_disk_store
 from server.engine.factory import spec_for
 from server.web.views import dataset, errors, ops, resources, sparql, ui
+from server.web.views import api as rest_api
 
 log = logging.getLogger("ugkg.access")
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     errors.register(app)
     for blueprint in (sparql.bp, ops.bp, ui.bp, resources.bp, dataset.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(rest_api.bp)
     app.before_request(_start_timer)
     app.after_request(_finish)
     return app
