@@ -37,8 +37,7 @@ def operation(name: str) -> Operation:
     return ops[name]
 
 
-@bp.get("/api")
-@bp.get("/api/")
+@bp.get("/api", strict_slashes=False)
 def docs() -> Response:
     """Swagger UI (vendored) over this API's OpenAPI description."""
     body = render_template("api.html", spec_url=url_for("api.spec"), operations=list(catalog().values()))
