@@ -55,6 +55,7 @@ class Shape:
     projection: tuple[str, ...]  # SELECT variables in order (empty for SELECT * and other forms)
     own_modifiers: bool  # top-level LIMIT, OFFSET or trailing VALUES after the WHERE group
     variables: frozenset[str]  # every variable the query mentions
+    bindable: bool = True  # False for CONSTRUCT WHERE { … }: its group is also the template, where VALUES cannot go
 
 
 class QueryShapeError(ValueError):
@@ -93,6 +94,7 @@ def shape(query: str) -> Shape:
         projection=projection,
         own_modifiers=bool(tail & {"LIMIT", "OFFSET", "VALUES"}),
         variables=frozenset(t.text[1:] for t in toks if t.kind == "var"),
+        bindable=not (form == "CONSTRUCT" and toks[form_at + 1].text.upper() == "WHERE"),
     )
 
 
@@ -147,6 +149,8 @@ def bind(query: str, query_shape: Shape, bindings: dict[str, ox.NamedNode | ox.L
     """The query with ``bindings`` placed first in its WHERE group (unchanged when there are none)."""
     if not bindings:
         return query
+    if not query_shape.bindable:
+        raise QueryShapeError("parameters cannot be bound in the short form CONSTRUCT WHERE { … }")
     at = query_shape.where_open
     return query[:at] + values_block(bindings) + query[at:]
 

@@ -73,6 +73,8 @@ def parse_operation(path: Path) -> Operation:
         query_shape = shape(text)
     except QueryShapeError as exc:
         raise OperationError(f"{path.name}: {exc}") from None
+    if params and not query_shape.bindable:
+        raise OperationError(f"{path.name}: parameters need CONSTRUCT {{ template }} WHERE {{ … }}, not the short form")
     names = [p.name for p in params]
     if len(set(names)) != len(names):
         raise OperationError(f"{path.name}: a parameter is declared twice")
