@@ -237,3 +237,23 @@ def test_answers_obey_the_endpoint_time_limit(client, tmp_path, monkeypatch):  #
     response = client.get("/api/v1/slow")
     assert response.status_code == 503 and response.get_json()["error"] == "query-timeout"
     client.application.extensions.pop("ugkg.api", None)
+
+
+def test_ask_and_construct_files_are_operations_in_the_endpoint_formats(client, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    queries = tmp_path / "queries"
+    queries.mkdir()
+    monkeypatch.setattr("server.web.api.operations.sources_root", lambda settings: tmp_path)
+    client.application.extensions.pop("ugkg.api", None)
+    write(queries, "01-any.rq", "# title: Any\n# question: Anything?\n# param: n integer\nASK { VALUES ?n { 1 2 } }\n")
+    write(queries, "02-graph.rq", "# title: Graph\n# question: Which?\n# param: o string\n"
+          "CONSTRUCT { <http://example.org/s> <http://example.org/p> ?o } WHERE { VALUES ?o { \"a\" \"b\" } }\n")
+    assert client.get("/api/v1/any?n=2").get_json()["boolean"] is True
+    assert client.get("/api/v1/any?n=3").get_json()["boolean"] is False
+    turtle = client.get("/api/v1/graph?o=b", headers={"Accept": "text/turtle"})
+    assert turtle.mimetype == "text/turtle" and '"b"' in turtle.get_data(as_text=True) and '"a"' not in turtle.get_data(as_text=True)
+    spec = client.get("/api/v1/openapi.json").get_json()
+    from openapi_spec_validator import validate
+
+    validate(spec)
+    assert "text/turtle" in spec["paths"]["/api/v1/graph"]["get"]["responses"]["200"]["content"]
+    client.application.extensions.pop("ugkg.api", None)

@@ -82,6 +82,10 @@ def _operation(op: Operation, record: str, example: list[dict[str, Any]] | None)
             },
         },
     }
+    if op.shape.form != "SELECT":  # ASK, CONSTRUCT, DESCRIBE: the endpoint's own formats, not tables
+        offered = current().sparql.offered(op.shape.form)
+        responses["200"]["description"] = f"The {op.shape.form} answer as the SPARQL endpoint gives it."
+        responses["200"]["content"] = {media_type: {"schema": {"type": "string"}} for media_type in offered}
     for status in ERRORS:
         responses[status] = {"$ref": f"#/components/responses/Error{status}"}
     return {
@@ -135,6 +139,8 @@ def _observed(op: Operation) -> tuple[dict[str, set[str]], list[dict[str, Any]] 
     (cached per snapshot and query text)."""
     cache: dict[Any, Any] = current_app.extensions.setdefault("ugkg.api.observed", {})
     key = (current().snapshot.build_id, op.path, op.query)
+    if key not in cache and op.shape.form != "SELECT":
+        cache[key] = ({}, None)
     if key not in cache:
         example_args = {p.name: [p.example] for p in op.params if p.example is not None}
         try:
