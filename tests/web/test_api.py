@@ -298,9 +298,9 @@ def test_answer_names_its_query_and_the_query_ui(api):  # type: ignore[no-untype
     rel = links(response)
     assert rel["describedby"] == "/api/v1/ten-initiatives.rq?topic=digital-governance"
     assert rel["service-desc"] == "/api/v1/openapi.json"
-    assert rel["alternate"].startswith("/#query=")
-    opened = unquote(rel["alternate"].split("#query=", 1)[1].split("&tabTitle=")[0])
-    assert opened == api.get(rel["describedby"]).get_data(as_text=True)
+    assert rel["alternate"].startswith("/#api=")
+    assert unquote(rel["alternate"].split("#api=", 1)[1]) == rel["describedby"]
+    opened = api.get(rel["describedby"]).get_data(as_text=True)
     assert "# title: The ten-point initiative" in opened and "<https://ugkg.example.org/id/concept/digital-governance>" in opened
     plain_text = api.get("/api/v1/ten-initiatives.rq").get_data(as_text=True)
     assert plain_text == (ROOT / "queries" / "04-ten-initiatives.rq").read_text(encoding="utf-8")

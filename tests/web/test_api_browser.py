@@ -99,8 +99,13 @@ def test_query_ui_links_to_the_docs_and_opens_an_answer_s_query(kg_server, recor
     link = requests.get(kg_server + "/api/v1/ten-initiatives?topic=digital-governance", timeout=30).headers["Link"]
     alternate = re.search(r'<([^>]+)>; rel="alternate"', link).group(1)
     page.goto(kg_server + alternate)
-    page.wait_for_function("() => window.ugkgYasgui && window.ugkgYasgui.getTab() && window.ugkgYasgui.getTab().getYasqe()")
+    page.wait_for_function("() => window.ugkgApiQueryLoaded !== undefined")
+    assert page.evaluate("() => window.ugkgApiQueryLoaded") is True
     value = page.evaluate("() => window.ugkgYasgui.getTab().getYasqe().getValue()")
-    expected = unquote(alternate.split("#query=", 1)[1].split("&tabTitle=")[0])
-    assert value == expected and "digital-governance>" in value
+    expected = requests.get(kg_server + unquote(alternate.split("#api=", 1)[1]), timeout=30).text
+    assert value == expected and "<https://ugkg.example.org/id/concept/digital-governance>" in value
+    run = page.wait_for_selector(".yasqe_queryButton")
+    with page.expect_response(lambda r: r.url.endswith("/sparql") and r.request.method == "POST") as answer:
+        run.click()
+    assert answer.value.status == 200 and len(answer.value.json()["results"]["bindings"]) == 1
     assert recorded_page.page_errors == [] and recorded_page.foreign_requests() == []

@@ -89,7 +89,7 @@ def _headers(response: Response, result: Result) -> None:
 def _query_links(call: Call) -> list[str]:
     """The query text (with the parameters bound), the same query in the query UI, the API description."""
     text_url = url_for("api.query_text", name=call.operation.name) + (f"?{urlencode(call.given)}" if call.given else "")
-    ui_url = url_for("ui.home") + "#" + urlencode({"query": call.bound_query, "tabTitle": call.operation.title}, quote_via=quote)
+    ui_url = url_for("ui.home") + "#" + urlencode({"api": text_url}, safe="/", quote_via=quote)  # query.js opens it
     return [
         f'<{text_url}>; rel="describedby"; type="application/sparql-query"; title="the SPARQL query of {call.operation.stem}"',
         f'<{ui_url}>; rel="alternate"; type="text/html"; title="this query in the query UI"',
