@@ -15,6 +15,8 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from server.web.api.operations import parse_operation
 from server.web.app import create_app
@@ -363,3 +365,20 @@ def test_docs_page_is_local_and_linked(api):  # type: ignore[no-untyped-def]
     assert "package: swagger-ui-dist" in version and "vendored-by: tools/vendor-swagger-ui.sh" in version
     for name in ("swagger-ui-bundle.js", "swagger-ui.css"):
         assert f"{hashlib.sha256((folder / name).read_bytes()).hexdigest()}  {name}" in version, f"{name} differs from VERSION"
+
+
+# --- no input is a 500 -------------------------------------------------------------------------------------
+
+NAMES = st.sampled_from(["city", "year", "role", "topic", "aspect", "lang", "limit", "offset", "format", "bom", "x", "resource"])
+VALUES = st.one_of(st.text(max_size=60), st.sampled_from(["beijing", "2020", "-1", "0", "10", "zh", "csv", "true", "<x>", "ugkg:City", "\"}"]))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operation=st.sampled_from(["signatory-population", "article-reporters", "ten-initiatives", "good-governance-features", "fact-provenance"]),
+       args=st.lists(st.tuples(NAMES, VALUES), max_size=4))
+def test_any_query_string_is_an_answer_or_a_400(api, operation, args):  # type: ignore[no-untyped-def]
+    response = api.get(f"/api/v1/{operation}", query_string=args, headers={"Accept": "application/json"})
+    assert response.status_code in (200, 400), response.get_data(as_text=True)
+    if response.status_code == 400:
+        body = response.get_json()
+        assert body["error"] == "invalid-parameter" and body["parameter"] in {name for name, _ in args}
