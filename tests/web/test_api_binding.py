@@ -184,6 +184,7 @@ def test_operation_from_a_file(tmp_path: Path) -> None:
     ("# param: n integer\nSELECT ?x WHERE { ?x ?p ?o }", "does not use"),
     ("# param: n integer\n# param: n integer\nSELECT ?n WHERE { ?n ?p ?o }", "declared twice"),
     ("# param: n nonsense\nSELECT ?n WHERE { ?n ?p ?o }", "unknown type"),
+    ("# param: n integer\n# param: m integer var=n\nSELECT ?n WHERE { ?n ?p ?o }", "same variable"),
     ("PREFIX ex: <http://example.org/>\n", "no SELECT"),
 ])
 def test_bad_query_file_is_not_an_operation(tmp_path: Path, text: str, fragment: str) -> None:
@@ -257,3 +258,16 @@ def test_ask_and_construct_files_are_operations_in_the_endpoint_formats(client, 
     validate(spec)
     assert "text/turtle" in spec["paths"]["/api/v1/graph"]["get"]["responses"]["200"]["content"]
     client.application.extensions.pop("ugkg.api", None)
+
+
+def test_language_columns_merge_with_fallback_and_never_collide() -> None:
+    from server.web.api import tables
+
+    data = tables.Table(("city_en", "city_zh", "source_zh", "n", "x", "x_en"),
+                        [{"city_en": "Beijing", "city_zh": "北京", "source_zh": "来源", "n": 1, "x": "a", "x_en": "b"},
+                         {"city_en": "Xiong'an", "city_zh": None, "source_zh": None, "n": None, "x": None, "x_en": None}])
+    zh = tables.in_language(data, "zh")
+    assert zh.columns == ("city", "source", "n", "x", "x_en")  # x_en stays: a column x exists already
+    assert zh.records == [{"city": "北京", "source": "来源", "n": 1, "x": "a", "x_en": "b"},
+                          {"city": "Xiong'an", "source": None, "n": None, "x": None, "x_en": None}]
+    assert tables.to_csv(zh, bom=True) == "\ufeffcity,source,n,x,x_en\r\n北京,来源,1,a,b\r\nXiong'an,,,,\r\n".encode()

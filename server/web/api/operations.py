@@ -78,6 +78,8 @@ def parse_operation(path: Path) -> Operation:
     names = [p.name for p in params]
     if len(set(names)) != len(names):
         raise OperationError(f"{path.name}: a parameter is declared twice")
+    if len({p.variable for p in params}) != len(params):
+        raise OperationError(f"{path.name}: two parameters bind the same variable")
     for param in params:
         if param.variable not in query_shape.variables:
             raise OperationError(f"{path.name}: parameter {param.name} binds ?{param.variable}, which the query does not use")
