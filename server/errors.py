@@ -128,3 +128,10 @@ class InternalError(ApiError):
     status = 500
     code = "internal-error"
     title = "Internal error"
+
+
+class InvalidParameter(BadRequest):
+    """A REST API parameter that is unknown, missing, malformed or names nothing of the graph; ``details`` names it."""
+
+    code = "invalid-parameter"
+    title = "Invalid parameter"

@@ -20,6 +20,7 @@ from server.web import httpcache
 from server.web.front import CachedAnswer, Front
 from server.web.hot import CORS_HEADERS, SparqlFastPath
 from server.web.views import dataset, errors, ops, resources, sparql, ui
+from server.web.views import api as rest_api
 
 log = logging.getLogger("ugkg.access")
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     errors.register(app)
     for blueprint in (sparql.bp, ops.bp, ui.bp, resources.bp, dataset.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(rest_api.bp)
     app.before_request(_start_timer)
     app.after_request(_finish)
     # outermost first: the answer cache, then the lean SPARQL path, then Flask for everything else

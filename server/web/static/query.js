@@ -4,6 +4,13 @@
   "use strict";
 
   var config = JSON.parse(document.getElementById("ugkg-query-config").textContent);
+  // "#api=/api/v1/NAME.rq?…" (the rel="alternate" link of a REST API answer): open that query, parameters bound.
+  // Read before YASGUI starts, since YASGUI clears the fragment. Only this server's API query texts are fetched.
+  var apiQuery = null;
+  var fragment = new URLSearchParams(window.location.hash.replace(/^#/, ""));
+  if (/^\/api\/v1\/[a-z0-9-]+\.rq(\?|$)/.test(fragment.get("api") || "")) {
+    apiQuery = fragment.get("api");
+  }
   var endpoint = new URL(config.endpoint, window.location.href).href;
   var Yasgui = window.Yasgui;
   var root = document.getElementById("yasgui");
@@ -46,6 +53,20 @@
     yasr: { prefixes: config.prefixes }
   });
   window.ugkgYasgui = yasgui; // for the browser tests and curious users
+  if (apiQuery) {
+    fetch(new URL(apiQuery, window.location.href).href, { headers: { Accept: "application/sparql-query" } })
+      .then(function (response) {
+        return response.ok ? response.text() : Promise.reject(new Error("HTTP " + response.status));
+      })
+      .then(function (text) {
+        yasgui.getTab().setQuery(text);
+        window.ugkgApiQueryLoaded = true;
+      })
+      .catch(function (error) {
+        window.ugkgApiQueryLoaded = String(error);
+      });
+    history.replaceState(null, "", window.location.pathname + window.location.search);
+  }
 
   var examples = {};
   (config.examples || []).forEach(function (example) {

@@ -1,0 +1,222 @@
+"""The OpenAPI 3.1 description of the API, generated from the operations (that is, from the query files).
+
+Response schemas name each operation's columns with the JSON types seen in its answer to the example parameters
+(run once per snapshot through the SPARQL service); a query that cannot be run for its example still gets its
+columns from the SELECT clause, typed loosely.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import current_app
+
+from server.errors import ApiError
+from server.web.api import tables
+from server.web.api.execute import CSV, JSON, SRJ, SRX, TSV, check, execute
+from server.web.api.operations import Operation
+from server.web.api.params import Param, local_name
+from server.web.runtime import current
+
+COMMON = ("lang", "limit", "offset", "format", "bom")
+ERRORS = {
+    "400": "A parameter is unknown, missing or invalid; the body names it (`parameter`).",
+    "404": "No such operation.",
+    "406": "None of the media types in Accept can be produced.",
+    "503": "The query time limit was reached, or the service is busy (see Retry-After).",
+}
+
+
+def document(operations: list[Operation], server_url: str) -> dict[str, Any]:
+    """The whole OpenAPI 3.1 document for ``operations``."""
+    paths: dict[str, Any] = {}
+    schemas: dict[str, Any] = {"Problem": _problem_schema(), "SparqlResults": _sparql_results_schema()}
+    for op in operations:
+        columns, example = _observed(op)
+        record = _schema_name(op)
+        schemas[record] = _record_schema(op, columns)
+        paths[f"/api/v1/{op.name}"] = {"get": _operation(op, record, example)}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Urban Governance Knowledge Graph REST API",
+            "version": "1.0.0",
+            "summary": "The competency queries of the graph as parameterised table-shaped operations.",
+            "description": (
+                "Every SPARQL query in `queries/` is an operation `GET /api/v1/{name}`. Answers are lists of records "
+                "(JSON), CSV (`format=csv`, `bom=true` for Excel) or the SPARQL result formats (`format=srj|srx|tsv`), "
+                "with `limit`/`offset` paging and `Link` headers naming the query that made the answer. Limits, the time "
+                "limit and errors are those of the SPARQL endpoint at `/sparql`. Parameters are declared by `# param:` "
+                "header lines of the query files; an IRI parameter also takes a local name such as `beijing`."
+            ),
+            "license": {"name": "Data: CC-BY-4.0; code: MIT", "identifier": "CC-BY-4.0"},
+        },
+        "servers": [{"url": server_url}],
+        "tags": [{"name": "competency queries", "description": "Questions the graph was built to answer"},
+                 {"name": "standard vocabularies", "description": "The same graph through schema.org, SKOS, ORG, DCTERMS and Data Cube only"}],
+        "paths": paths,
+        "components": {"schemas": schemas, "parameters": _common_parameters(), "responses": _error_responses()},
+    }
+
+
+def _schema_name(op: Operation) -> str:
+    return "".join(part.capitalize() for part in op.name.split("-")) + "Record"
+
+
+def _operation(op: Operation, record: str, example: list[dict[str, Any]] | None) -> dict[str, Any]:
+    description = [op.question, "", f"Query file: `queries/{op.path.name}` (its text: `GET /api/v1/{op.name}.rq`)."]
+    if op.params:
+        description.append("Without a parameter the answer covers everything the question asks about; each parameter narrows it.")
+    json_media: dict[str, Any] = {"schema": {"type": "array", "items": {"$ref": f"#/components/schemas/{record}"}}}
+    if example is not None:
+        json_media["example"] = example[:3]
+    responses: dict[str, Any] = {
+        "200": {
+            "description": "The answer: one record per row. `Link` names the query (rel=describedby), the query UI (rel=alternate) and neighbouring pages (rel=next/prev/first).",
+            "content": {
+                JSON: json_media,
+                CSV: {"schema": {"type": "string"}},
+                SRJ: {"schema": {"$ref": "#/components/schemas/SparqlResults"}},
+                SRX: {"schema": {"type": "string"}},
+                TSV: {"schema": {"type": "string"}},
+            },
+        },
+    }
+    if op.shape.form != "SELECT":  # ASK, CONSTRUCT, DESCRIBE: the endpoint's own formats, not tables
+        offered = current().sparql.offered(op.shape.form)
+        responses["200"]["description"] = f"The {op.shape.form} answer as the SPARQL endpoint gives it."
+        responses["200"]["content"] = {media_type: {"schema": {"type": "string"}} for media_type in offered}
+    for status in ERRORS:
+        responses[status] = {"$ref": f"#/components/responses/Error{status}"}
+    return {
+        "operationId": op.name.replace("-", "_"),
+        "summary": op.title,
+        "description": "\n".join(description),
+        "tags": ["standard vocabularies" if "standard vocabularies only" in op.title else "competency queries"],
+        "parameters": [_parameter(op, p) for p in op.params] + [{"$ref": f"#/components/parameters/{name}"} for name in COMMON],
+        "responses": responses,
+    }
+
+
+def _parameter(op: Operation, param: Param) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    text = (param.description or f"Binds ?{param.variable}").rstrip(".") + "."
+    if param.type == "iri":
+        known = sorted({local_name(iri) for iri in _members(param)})
+        classes = ", ".join(f"<{c}>" for c in param.classes)
+        text += f" A resource of class {classes}: its local name or its full IRI."
+        if known and len(known) <= 40:
+            text += " Known: " + ", ".join(f"`{name}`" for name in known) + "."
+    elif param.type == "integer":
+        schema = {"type": "integer"}
+    elif param.type == "year":
+        schema = {"type": "string", "pattern": "^-?[0-9]{4}$"}
+        text += " A year (xsd:gYear), four digits."
+    elif param.type == "lang":
+        schema = {"type": "string", "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"}
+    if param.values:
+        schema["enum"] = list(param.values)
+    if param.default is not None:
+        schema["default"] = int(param.default) if param.type == "integer" else param.default
+    out: dict[str, Any] = {"name": param.name, "in": "query", "required": param.required and param.default is None,
+                           "description": text, "schema": schema}
+    if param.example is not None:
+        out["example"] = int(param.example) if param.type == "integer" else param.example
+    return out
+
+
+def _members(param: Param) -> dict[str, str]:
+    from server.web.api.execute import members
+
+    try:
+        return members(param)
+    except ApiError:
+        return {}
+
+
+def _observed(op: Operation) -> tuple[dict[str, set[str]], list[dict[str, Any]] | None]:
+    """Column → JSON types seen in the answers with and without the example parameters, and the example answer
+    (cached per snapshot and query text)."""
+    cache: dict[Any, Any] = current_app.extensions.setdefault("ugkg.api.observed", {})
+    key = (current().snapshot.build_id, op.path, op.query)
+    if key not in cache and op.shape.form != "SELECT":
+        cache[key] = ({}, None)
+    if key not in cache:
+        example_args = {p.name: [p.example] for p in op.params if p.example is not None}
+        try:
+            columns: dict[str, set[str]] = {}
+            records: list[dict[str, Any]] = []
+            for args in ({}, example_args):
+                call = check(op, args, SRJ)
+                doc = json.loads(execute(call).body)
+                for var in doc["head"]["vars"]:
+                    columns.setdefault(var, set())
+                for row in doc["results"]["bindings"]:
+                    for var in doc["head"]["vars"]:
+                        columns[var].add(tables.json_type(row.get(var)))
+                records = tables.table(doc).records
+            cache[key] = (columns, records)
+        except ApiError:
+            cache[key] = ({v: {"string", "number", "boolean", "null"} for v in op.shape.projection}, None)
+    return cache[key]
+
+
+def _record_schema(op: Operation, columns: dict[str, set[str]]) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    for column, seen in columns.items():
+        props[column] = {"type": _types(seen), "description": f"?{column}"}
+    for name, sources in tables.merged_columns(tuple(columns)):
+        if "" not in sources and name not in props:
+            seen = set().union(*(columns[c] for c in sources.values()))
+            props[name] = {"type": _types(seen | {"null"}),
+                           "description": f"with lang=en or lang=zh: {' / '.join('?' + c for c in sources.values())} in that language, falling back to the other"}
+    return {"type": "object", "description": f"One row of {op.stem}", "properties": props}
+
+
+def _types(seen: set[str]) -> list[str] | str:
+    order = ["string", "integer", "number", "boolean", "null"]
+    found = [t for t in order if t in seen] or ["string", "null"]
+    return found[0] if len(found) == 1 else found
+
+
+def _common_parameters() -> dict[str, Any]:
+    return {
+        "lang": {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": ["en", "zh"]},
+                 "description": "Label language: each x_en/x_zh column pair becomes one column x in this language, falling back to the other."},
+        "limit": {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1},
+                  "description": "At most this many rows (up to the server's row limit, setting max_result_rows)."},
+        "offset": {"name": "offset", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0, "default": 0},
+                   "description": "Skip this many rows (the query's own ORDER BY keeps pages stable)."},
+        "format": {"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": ["json", "csv", "srj", "srx", "tsv"]},
+                   "description": "Answer format (wins over Accept): json records, csv, or the SPARQL results formats srj (JSON), srx (XML), tsv."},
+        "bom": {"name": "bom", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
+                "description": "CSV only: start with a UTF-8 byte-order mark so that Excel shows Chinese correctly."},
+    }
+
+
+def _error_responses() -> dict[str, Any]:
+    problem = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    return {f"Error{status}": {"description": text, "content": problem} for status, text in ERRORS.items()}
+
+
+def _problem_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["status", "error", "title", "message"],
+        "properties": {
+            "status": {"type": "integer"}, "error": {"type": "string", "examples": ["invalid-parameter"]},
+            "title": {"type": "string"}, "message": {"type": "string"},
+            "parameter": {"type": "string", "description": "The parameter at fault (400 invalid-parameter)."},
+        },
+    }
+
+
+def _sparql_results_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "SPARQL 1.1 Query Results JSON Format",
+        "properties": {
+            "head": {"type": "object", "properties": {"vars": {"type": "array", "items": {"type": "string"}}}},
+            "results": {"type": "object", "properties": {"bindings": {"type": "array", "items": {"type": "object"}}}},
+        },
+    }

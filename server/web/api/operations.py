@@ -1,0 +1,138 @@
+"""Operations read from the query files: ``queries/NN-name.rq`` → ``GET /api/v1/name``.
+
+Whatever files the served sources hold become operations, re-read when a file changes (keyed by path, size and
+mtime), so a new query file is a new operation without code. A file that cannot be read, whose header declares a
+parameter badly, or whose parameter variable does not occur in the query, is left out with a warning (and the
+test suite fails on it), never fatal for the others.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from server.build.sources import query_files, sources_root
+from server.settings import Settings
+from server.web.api.binding import QueryShapeError, Shape, shape
+from server.web.api.params import Param, ParamDeclarationError, parse_param
+
+log = logging.getLogger("ugkg.api")
+_STEM = re.compile(r"(?:\d+-)?(?P<name>[a-z0-9][a-z0-9-]*)")
+_PREFIX = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str  # URL segment: the file stem without its number, e.g. "ten-initiatives"
+    stem: str  # the file stem, e.g. "04-ten-initiatives" (the query UI's example id)
+    path: Path
+    title: str
+    question: str
+    params: tuple[Param, ...]
+    query: str  # the whole file, header included
+    shape: Shape
+    prefixes: dict[str, str]
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+class OperationError(ValueError):
+    """A query file that cannot become an operation."""
+
+
+def parse_operation(path: Path) -> Operation:
+    """Read one query file; OperationError says why it cannot be an operation."""
+    text = path.read_text(encoding="utf-8")
+    match = _STEM.fullmatch(path.stem)
+    if not match:
+        raise OperationError(f"{path.name}: the file name is not NN-name.rq (lower case, digits and '-')")
+    prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
+    header: dict[str, str] = {}
+    params: list[Param] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        key, sep, value = stripped.lstrip("#").strip().partition(":")
+        key = key.strip().lower()
+        if not sep:
+            continue
+        if key == "param":
+            try:
+                params.append(parse_param(value.strip(), prefixes))
+            except ParamDeclarationError as exc:
+                raise OperationError(f"{path.name}: {exc}") from None
+        elif key in ("title", "question") and key not in header:
+            header[key] = value.strip()
+    try:
+        query_shape = shape(text)
+    except QueryShapeError as exc:
+        raise OperationError(f"{path.name}: {exc}") from None
+    if params and not query_shape.bindable:
+        raise OperationError(f"{path.name}: parameters need CONSTRUCT {{ template }} WHERE {{ … }}, not the short form")
+    names = [p.name for p in params]
+    if len(set(names)) != len(names):
+        raise OperationError(f"{path.name}: a parameter is declared twice")
+    if len({p.variable for p in params}) != len(params):
+        raise OperationError(f"{path.name}: two parameters bind the same variable")
+    for param in params:
+        if param.variable not in query_shape.variables:
+            raise OperationError(f"{path.name}: parameter {param.name} binds ?{param.variable}, which the query does not use")
+    return Operation(
+        name=match.group("name"), stem=path.stem, path=path, title=header.get("title") or path.stem,
+        question=header.get("question", ""), params=tuple(params), query=text, shape=query_shape, prefixes=prefixes,
+    )
+
+
+class OperationCatalog:
+    """The operations of one sources directory, re-read when its query files change."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple = ()
+        self._ops: dict[str, Operation] = {}
+        self.problems: list[str] = []
+
+    def operations(self, settings: Settings) -> dict[str, Operation]:
+        """name → Operation, in file order; the first file of a name wins (a later duplicate is a problem)."""
+        paths = query_files(sources_root(settings))
+        key = tuple(_stat(path) for path in paths)
+        with self._lock:
+            if key != self._key:
+                self._ops, self.problems = _load(paths)
+                self._key = key
+            return self._ops
+
+
+def _stat(path: Path) -> tuple[str, int, int]:
+    try:
+        st = path.stat()
+        return (str(path), st.st_size, st.st_mtime_ns)
+    except OSError:
+        return (str(path), -1, -1)
+
+
+def _load(paths: list[Path]) -> tuple[dict[str, Operation], list[str]]:
+    ops: dict[str, Operation] = {}
+    problems: list[str] = []
+    for path in paths:
+        try:
+            op = parse_operation(path)
+        except (OSError, UnicodeDecodeError, OperationError) as exc:
+            problems.append(str(exc))
+            log.warning("query file left out of the API: %s", exc)
+            continue
+        if op.name in ops:
+            problems.append(f"{path.name}: operation name {op.name!r} already taken by {ops[op.name].path.name}")
+            log.warning("query file left out of the API: %s", problems[-1])
+            continue
+        ops[op.name] = op
+    return ops, problems
+
+
+CATALOG = OperationCatalog()

@@ -1,0 +1,111 @@
+"""The API documentation page in headless Chromium, against a real server over the real graph: Swagger UI loads
+from this server only, lists every operation, and "Try it out" calls the API and shows its answer."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import unquote
+
+import pytest
+
+from tests.conftest import start_server, stop_server
+
+pytest_plugins = ["tests.browser_support"]
+
+ROOT = Path(__file__).resolve().parents[2]
+OPERATIONS = len(list((ROOT / "queries").glob("*.rq")))
+
+
+@pytest.fixture(scope="module")
+def kg_server(kg_settings, kg_snapshot) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    process, url = start_server(kg_settings)
+    yield url
+    stop_server(process)
+
+
+def open_docs(recorded_page, url):  # type: ignore[no-untyped-def]
+    page = recorded_page.page
+    page.goto(url + "/api")
+    page.wait_for_selector(".opblock-summary")
+    return page
+
+
+@pytest.mark.browser
+def test_docs_page_lists_every_operation_without_errors_or_foreign_requests(kg_server, recorded_page):  # type: ignore[no-untyped-def]
+    page = open_docs(recorded_page, kg_server)
+    page.wait_for_function(f"() => document.querySelectorAll('.opblock-summary').length === {OPERATIONS}")
+    paths = page.eval_on_selector_all(".opblock-summary-path", "els => els.map(e => e.getAttribute('data-path'))")
+    assert "/api/v1/ten-initiatives" in paths and "/api/v1/signatory-population" in paths
+    assert "Urban Governance Knowledge Graph REST API" in page.locator(".info .title").inner_text()
+    page.wait_for_load_state("networkidle")
+    recorded_page.screenshot("api-docs")
+    assert any(url.endswith("/api/v1/openapi.json") for url in recorded_page.requests)
+    assert recorded_page.problems() == []
+
+
+@pytest.mark.browser
+def test_try_it_out_calls_the_api_and_shows_the_answer(kg_server, recorded_page):  # type: ignore[no-untyped-def]
+    page = open_docs(recorded_page, kg_server)
+    block = page.locator(".opblock", has=page.locator(".opblock-summary-path[data-path='/api/v1/ten-initiatives']"))
+    block.locator(".opblock-summary").click()
+    block.locator("button.try-out__btn").click()
+    field = block.locator("tr[data-param-name='topic'] input")
+    field.fill("digital-governance")
+    with page.expect_response(lambda r: "/api/v1/ten-initiatives?" in r.url) as answer:
+        block.locator("button.execute").click()
+    response = answer.value
+    assert response.status == 200
+    assert "topic=digital-governance" in response.url
+    records = json.loads(response.text())
+    assert [r["ordinal"] for r in records] == [7]
+    shown = block.locator(".live-responses-table .response-col_description .highlight-code, .live-responses-table .microlight").first
+    shown.wait_for()
+    assert "digital governance" in shown.inner_text()
+    assert block.locator(".live-responses-table .response .response-col_status").first.inner_text().strip().startswith("200")
+    recorded_page.screenshot("api-try-it-out")
+    assert recorded_page.problems() == []
+
+
+@pytest.mark.browser
+def test_try_it_out_shows_the_400_naming_the_parameter(kg_server, recorded_page):  # type: ignore[no-untyped-def]
+    page = open_docs(recorded_page, kg_server)
+    block = page.locator(".opblock", has=page.locator(".opblock-summary-path[data-path='/api/v1/signatory-population']"))
+    block.locator(".opblock-summary").click()
+    block.locator("button.try-out__btn").click()
+    block.locator("tr[data-param-name='city'] input").fill("atlantis")
+    with page.expect_response(lambda r: "/api/v1/signatory-population?" in r.url) as answer:
+        block.locator("button.execute").click()
+    assert answer.value.status == 400
+    shown = block.locator(".live-responses-table .microlight, .live-responses-table .highlight-code").first
+    shown.wait_for()
+    assert "invalid-parameter" in shown.inner_text() and "city" in shown.inner_text()
+    # the failed request is the test's own 400: nothing else may go wrong
+    assert recorded_page.page_errors == [] and recorded_page.foreign_requests() == []
+
+
+@pytest.mark.browser
+def test_query_ui_links_to_the_docs_and_opens_an_answer_s_query(kg_server, recorded_page):  # type: ignore[no-untyped-def]
+    page = recorded_page.page
+    page.goto(kg_server + "/")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.click("text=REST API")
+    page.wait_for_selector(".opblock-summary")
+    assert page.url.rstrip("/").endswith("/api")
+    # an answer's rel="alternate" link opens its own (bound) query in the query UI
+    import requests
+
+    link = requests.get(kg_server + "/api/v1/ten-initiatives?topic=digital-governance", timeout=30).headers["Link"]
+    alternate = re.search(r'<([^>]+)>; rel="alternate"', link).group(1)
+    page.goto(kg_server + alternate)
+    page.wait_for_function("() => window.ugkgApiQueryLoaded !== undefined")
+    assert page.evaluate("() => window.ugkgApiQueryLoaded") is True
+    value = page.evaluate("() => window.ugkgYasgui.getTab().getYasqe().getValue()")
+    expected = requests.get(kg_server + unquote(alternate.split("#api=", 1)[1]), timeout=30).text
+    assert value == expected and "<https://ugkg.example.org/id/concept/digital-governance>" in value
+    run = page.wait_for_selector(".yasqe_queryButton")
+    with page.expect_response(lambda r: r.url.endswith("/sparql") and r.request.method == "POST") as answer:
+        run.click()
+    assert answer.value.status == 200 and len(answer.value.json()["results"]["bindings"]) == 1
+    assert recorded_page.page_errors == [] and recorded_page.foreign_requests() == []
