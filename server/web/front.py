@@ -63,7 +63,11 @@ class Front:
     def _capture(self, environ: dict[str, Any]) -> CachedAnswer | tuple[str, list[tuple[str, str]], Iterable[bytes]]:
         """Run the app without the client's conditional headers (the front applies them to what it stores)."""
         conditional = any(k in environ for k in CONDITIONAL_HEADERS)
-        plain = {k: v for k, v in environ.items() if k not in CONDITIONAL_HEADERS} if conditional else environ
+        head = environ.get("REQUEST_METHOD") == "HEAD"
+        plain = environ
+        if conditional or head:  # a HEAD is answered as the GET it stands for, stored whole, replayed bodiless
+            plain = {k: v for k, v in environ.items() if k not in CONDITIONAL_HEADERS}
+            plain["REQUEST_METHOD"] = "GET"
         seen: dict[str, Any] = {}
 
         def capture_start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
@@ -81,11 +85,15 @@ class Front:
                     body.close()  # type: ignore[union-attr]
             kept = tuple((n, v) for n, v in headers if n.lower() not in ("x-cache", "content-length"))
             return CachedAnswer(status, kept, data, lowered["etag"])
-        if status.startswith("200") and conditional:
+        if plain is not environ and status.startswith("200"):
             if hasattr(body, "close"):
                 body.close()  # type: ignore[union-attr]
-            body = self.app(environ, capture_start)  # not ours to cache: let the app see the client's headers
+            body = self.app(environ, capture_start)  # not ours to cache: the app answers the request as sent
             status, headers = seen["status"], seen["headers"]
+        elif head:  # an error answered as for GET: the same status and headers, no body
+            if hasattr(body, "close"):
+                body.close()  # type: ignore[union-attr]
+            body = [b""]
         return status, headers, body
 
     def _replay(self, answer: CachedAnswer, environ: dict[str, Any], start_response: StartResponse, how: str) -> Iterable[bytes]:

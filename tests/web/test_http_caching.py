@@ -83,6 +83,19 @@ def test_head_has_the_headers_of_get_and_no_body(client: Any) -> None:
     assert head.headers["Content-Length"] == str(len(got.get_data()))
 
 
+def test_head_first_does_not_leave_an_empty_answer_for_get(client: Any) -> None:
+    query = fresh()
+    head = client.head("/sparql", query_string={"query": query}, headers=JSON)
+    got = client.get("/sparql", query_string={"query": query}, headers=JSON)
+    assert head.get_data() == b"" and got.headers["X-Cache"] == "hit"
+    assert int(head.headers["Content-Length"]) == len(got.get_data()) > 0 and b"bindings" in got.get_data()
+
+
+def test_head_of_a_bad_query_is_the_error_status_without_body(client: Any) -> None:
+    response = client.head("/sparql", query_string={"query": "SELECT WHERE {"}, headers=JSON)
+    assert response.status_code == 400 and response.get_data() == b""
+
+
 def test_post_query_is_not_marked_cacheable(client: Any) -> None:
     response = client.post("/sparql", data={"query": fresh()}, headers=JSON)
     assert response.status_code == 200
