@@ -58,3 +58,19 @@ def source_files(root: Path) -> list[SourceFile]:
 
 def query_files(root: Path) -> list[Path]:
     return sorted((root / "queries").glob("*.rq"))
+
+
+def header_fields(text: str) -> list[tuple[str, str]]:
+    """``# key: value`` lines at the top of a query file (before its first line that is not a comment), keys in
+    lower case, in order: the title, the question and the API parameters of a competency query."""
+    found: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        key, sep, value = stripped.lstrip("#").strip().partition(":")
+        if sep:
+            found.append((key.strip().lower(), value.strip()))
+    return found

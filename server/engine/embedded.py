@@ -39,16 +39,19 @@ class OxigraphEngine:
             if not job.inference:
                 kwargs["default_graph"] = ox.NamedNode(ASSERTED_UNION)
             kwargs["named_graphs"] = self.public_graphs
-        try:
-            answer = self.store.query(job.query, **kwargs)
-        except SyntaxError as exc:
-            raise MalformedQuery(f"the query does not parse: {exc}", details={"position": error_position(str(exc))}) from None
+        answer = self._query(job, kwargs)
         if isinstance(answer, ox.QueryBoolean):
             return results.serialise_boolean(bool(answer), job.media_type)
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
             return results.serialise_solutions(variables, answer, job.media_type, job.max_rows)
         return results.serialise_triples(answer, job.media_type, job.max_rows)
+
+    def _query(self, job: QueryJob, dataset: dict[str, Any]) -> Any:
+        try:
+            return self.store.query(job.query, **dataset)
+        except SyntaxError as exc:
+            raise MalformedQuery(f"the query does not parse: {exc}", details={"position": error_position(str(exc))}) from None
 
     def evaluate_pattern(self, job: QueryJob, deadline: float, limit: int | None) -> results.Serialised:
         """Evaluate a single-triple-pattern query (``sparql.inline``) here, stopping at ``deadline``.
@@ -57,11 +60,7 @@ class OxigraphEngine:
         the clock between rows enforces the time limit without a process to kill. With a LIMIT under the row
         limit nothing can be cut or run long, and pyoxigraph writes the whole answer in Rust.
         """
-        kwargs: dict[str, Any] = {} if job.inference else {"default_graph": ox.NamedNode(ASSERTED_UNION)}
-        try:
-            answer = self.store.query(job.query, **kwargs)
-        except SyntaxError as exc:
-            raise MalformedQuery(f"the query does not parse: {exc}", details={"position": error_position(str(exc))}) from None
+        answer = self._query(job, {} if job.inference else {"default_graph": ox.NamedNode(ASSERTED_UNION)})
         if isinstance(answer, ox.QueryBoolean):
             return results.serialise_boolean(bool(answer), job.media_type)
         native = results.NATIVE_SOLUTION_FORMATS.get(job.media_type)

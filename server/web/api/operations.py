@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from server.build.sources import query_files, sources_root
+from server.build.sources import header_fields, query_files, sources_root
 from server.settings import Settings
 from server.web.api.binding import QueryShapeError, Shape, shape
 from server.web.api.params import Param, ParamDeclarationError, parse_param
@@ -52,23 +52,14 @@ def parse_operation(path: Path) -> Operation:
     prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
     header: dict[str, str] = {}
     params: list[Param] = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if not stripped.startswith("#"):
-            break
-        key, sep, value = stripped.lstrip("#").strip().partition(":")
-        key = key.strip().lower()
-        if not sep:
-            continue
+    for key, value in header_fields(text):
         if key == "param":
             try:
-                params.append(parse_param(value.strip(), prefixes))
+                params.append(parse_param(value, prefixes))
             except ParamDeclarationError as exc:
                 raise OperationError(f"{path.name}: {exc}") from None
         elif key in ("title", "question") and key not in header:
-            header[key] = value.strip()
+            header[key] = value
     try:
         query_shape = shape(text)
     except QueryShapeError as exc:

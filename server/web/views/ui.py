@@ -9,7 +9,7 @@ from flask import Blueprint, Response, render_template, url_for
 
 from server.engine.export import PREFIXES as PUBLISHED_PREFIXES
 from server.web.runtime import current
-from server.build.sources import query_files, sources_root
+from server.build.sources import header_fields, query_files, sources_root
 
 bp = Blueprint("ui", __name__, template_folder="../templates", static_folder="../static", static_url_path="/static")
 log = logging.getLogger("ugkg.ui")
@@ -41,15 +41,9 @@ def parse_example(path: Path) -> Example:
     """Read ``# title:`` and ``# question:`` from the leading comment lines of a .rq file."""
     text = path.read_text(encoding="utf-8")
     header: dict[str, str] = {}
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if not stripped.startswith("#"):
-            break
-        key, sep, value = stripped.lstrip("#").strip().partition(":")
-        if sep and key.strip().lower() in ("title", "question") and key.strip().lower() not in header:
-            header[key.strip().lower()] = value.strip()
+    for key, value in header_fields(text):
+        if key in ("title", "question") and key not in header:
+            header[key] = value
     return Example(id=path.stem, title=header.get("title") or path.stem, question=header.get("question", ""), query=text)
 
 
