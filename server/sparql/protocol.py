@@ -19,13 +19,33 @@ TRUE_WORDS = {"", "1", "true", "yes", "on", "owl-rl", "rl"}
 FALSE_WORDS = {"0", "false", "no", "off", "none"}
 
 
+# Parameters this endpoint reads. Without a query, any other parameter is a mistake worth naming (a typo such
+# as ``querry=`` must not silently get the service description); with a query, clients' own extra parameters
+# (SPARQLWrapper adds ``output`` and ``results``) are ignored.
+QUERY_PARAMETERS = ("query", "default-graph-uri", "named-graph-uri", "format", "inference")
+GRAPH_STORE_PARAMETERS = ("graph", "default")
+UPDATE_PARAMETERS = ("update", "using-graph-uri", "using-named-graph-uri")
+
+
 @dataclass(frozen=True)
 class ProtocolRequest:
     query: str | None
     default_graphs: tuple[str, ...] | None
     named_graphs: tuple[str, ...] | None
     inference: bool
-    fmt: str | None
+    fmt: tuple[str, ...] | None  # every ``format`` value given (they must agree: see negotiation.negotiate)
+    parameters: tuple[str, ...] = ()  # the names of every parameter given, in order
+
+    def without_query_problem(self) -> str | None:
+        """Why a request without a query is not simply "the service description", or None when it is."""
+        names = [n for n in dict.fromkeys(self.parameters) if n != "format"]
+        if not names:
+            return None
+        applies = [n for n in names if n in QUERY_PARAMETERS]
+        if applies:
+            return f"no query was given, but {', '.join(repr(n) for n in applies)} apply only to a query; add 'query'"
+        return (f"unknown parameter {names[0]!r} without a query; the SPARQL protocol here reads "
+                f"{', '.join(QUERY_PARAMETERS)} (and the Graph Store reads graph / default at /store)")
 
 
 def _one(values: list[str], name: str) -> str | None:
@@ -46,11 +66,13 @@ def _decode(raw: bytes, what: str) -> str:
 
 def parse_request(request: Request, settings: Settings) -> ProtocolRequest:
     """Read the query and dataset from GET or POST; raise the protocol's errors (400, 413, 414, 415)."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if len(request.query_string) > settings.max_query_chars * 3 + 4096:
             raise UriTooLong(f"the request URI is longer than allowed (setting max_query_chars = {settings.max_query_chars}); send the query with POST")
         params = request.args
         query = _one(params.getlist("query"), "query")
+        if query is None and params.getlist("update"):
+            raise QueryRefused("this endpoint is read-only: SPARQL Update is refused (and never allowed with GET)", details={"reason": "update"})
     else:
         length = request.content_length
         if length is not None and length > settings.max_body_bytes:
@@ -94,8 +116,9 @@ def parse_request(request: Request, settings: Settings) -> ProtocolRequest:
         query=query,
         default_graphs=tuple(defaults) if defaults or named else None,
         named_graphs=tuple(named) if defaults or named else None,
-        inference=_flag(_one(params.getlist("inference"), "inference")),
-        fmt=_one(params.getlist("format"), "format"),
+        inference=parse_flag(_one(params.getlist("inference"), "inference")),
+        fmt=tuple(params.getlist("format")) or None,
+        parameters=tuple(params.keys()),
     )
 
 
@@ -105,7 +128,7 @@ def _merge(args, form):  # type: ignore[no-untyped-def]
     return CombinedMultiDict([form, args])
 
 
-def _flag(value: str | None) -> bool:
+def parse_flag(value: str | None) -> bool:
     if value is None:
         return True
     word = value.strip().lower()

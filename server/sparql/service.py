@@ -8,7 +8,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from server.sparql import negotiation
+from server.sparql import dataset, negotiation
 from server.engine.cache import LruCache
 from server.errors import MalformedQuery, QueryRefused, QueryTimeout
 from server.engine.executor import QueryExecutor
@@ -72,23 +72,20 @@ class SparqlService:
         assert request.query is not None
         started = time.perf_counter()
         shape = scan(request.query)
-        enforce(shape, self.graphs, self.settings.service_allowlist)
-        for graph in (request.default_graphs or ()) + (request.named_graphs or ()):
-            if graph not in self.graphs:
-                raise QueryRefused(
-                    f"<{graph}> is not a graph of this dataset; the service description (GET /sparql) lists them",
-                    details={"reason": "dataset", "target": graph},
-                )
+        enforce(shape, self.settings.service_allowlist)
+        default_graphs, named_graphs = dataset.resolve(request.default_graphs, request.named_graphs, shape, self.graphs)
         form = shape.form or "SELECT"
-        media_type = negotiation.negotiate(accept, self.offered(form), fmt=request.fmt, graph=form in ("CONSTRUCT", "DESCRIBE"))
+        graph_form = form in ("CONSTRUCT", "DESCRIBE")
+        fallback = negotiation.SELECT_TYPES if graph_form else ()
+        media_type = negotiation.negotiate(accept, self.offered(form), fmt=request.fmt, graph=graph_form, fallback_for=fallback)
         job = QueryJob(
             query=request.query,
             form=form,
             media_type=media_type,
             max_rows=self.settings.max_result_rows,
             inference=request.inference,
-            default_graphs=request.default_graphs,
-            named_graphs=request.named_graphs,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
             dataset_in_query=shape.dataset_in_query,
         )
         cached = self.cache.get(job)

@@ -14,7 +14,8 @@ from server.build.snapshot import Snapshot, current_snapshot, pin
 from server.sparql.service import SparqlService
 from server.engine.embedded import ensure_disk_store
 from server.engine.factory import spec_for
-from server.web.views import dataset, errors, ops, resources, sparql, ui
+from server.web.guards import add_cors, check_utf8
+from server.web.views import dataset, errors, ops, resources, sparql, store, ui
 
 log = logging.getLogger("ugkg.access")
 
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["ugkg"] = runtime
     errors.register(app)
-    for blueprint in (sparql.bp, ops.bp, ui.bp, resources.bp, dataset.bp):
+    for blueprint in (sparql.bp, store.bp, ops.bp, ui.bp, resources.bp, dataset.bp):
         app.register_blueprint(blueprint)
     app.before_request(_start_timer)
     app.after_request(_finish)
@@ -45,16 +46,12 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
 
 def _start_timer() -> None:
     g.started = time.perf_counter()
+    check_utf8(request)
 
 
 def _finish(response: Response) -> Response:
     """CORS for everyone (never with credentials), access log with timing, request metrics."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-        response.headers["Access-Control-Max-Age"] = "86400"
-    response.headers["Access-Control-Expose-Headers"] = "X-Query-Time-Ms, X-Result-Rows, X-Result-Truncated, X-Cache, Link"
+    add_cors(request, response)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     endpoint = request.url_rule.rule if request.url_rule else "unmatched"
