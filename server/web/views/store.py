@@ -39,6 +39,10 @@ def read_graph() -> Response:
     runtime = current()
     graphs = request.args.getlist("graph")
     has_default = "default" in request.args
+    if not (graphs or has_default or request.args.getlist("format")):
+        from server.web.views.dataset import void
+
+        return void()  # the Graph Store itself (a published IRI): the dataset description, listing the graphs
     if len(graphs) > 1 or (graphs and has_default) or not (graphs or has_default):
         raise BadRequest(
             "name exactly one graph: ?graph=IRI (a named graph of the dataset) or ?default (the default graph)",
