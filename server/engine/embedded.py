@@ -47,7 +47,7 @@ class OxigraphEngine:
                 kwargs["default_graph"] = ox.NamedNode(ASSERTED_UNION)
             kwargs["named_graphs"] = self.public_graphs
         try:
-            answer = self.store.query(job.query, **kwargs)
+            answer = self.store.query(job.query, base_iri=job.base_iri, **kwargs)
         except SyntaxError as exc:
             raise MalformedQuery(f"the query does not parse: {exc}", details={"position": error_position(str(exc))}) from None
         if isinstance(answer, ox.QueryBoolean):

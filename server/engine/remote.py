@@ -74,7 +74,8 @@ class RemoteEngine:
             raise UpstreamError(f"the SPARQL server at {self.endpoint} cannot be reached: {type(exc).__name__}") from None
 
     def evaluate(self, job: QueryJob) -> results.Serialised:
-        params: list[tuple[str, str]] = [("query", job.query)] + self.dataset_parameters(job)
+        query = f"BASE <{job.base_iri}> {job.query}" if job.base_iri else job.query  # same line: error positions keep their line
+        params: list[tuple[str, str]] = [("query", query)] + self.dataset_parameters(job)
         graph_form = job.form in ("CONSTRUCT", "DESCRIBE")
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
         response = self._post(params, accept)

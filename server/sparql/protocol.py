@@ -5,6 +5,7 @@ SPARQL 1.1 Protocol §2.1: query via GET (``query`` parameter), POST form-encode
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import Request
@@ -17,6 +18,9 @@ SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 TRUE_WORDS = {"", "1", "true", "yes", "on", "owl-rl", "rl"}
 FALSE_WORDS = {"0", "false", "no", "off", "none"}
+# The request URI becomes the query's base IRI only when it cannot close an IRIREF (the Host header is the
+# client's: "BASE <…>" is placed before the query text for a remote engine).
+_SAFE_BASE = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/\-]*)?$")
 
 
 # Parameters this endpoint reads. Without a query, any other parameter is a mistake worth naming (a typo such
@@ -35,6 +39,7 @@ class ProtocolRequest:
     inference: bool
     fmt: tuple[str, ...] | None  # every ``format`` value given (they must agree: see negotiation.negotiate)
     parameters: tuple[str, ...] = ()  # the names of every parameter given, in order
+    base_iri: str | None = None  # the request URI without its query: the base of relative IRIs in the query
 
     def without_query_problem(self) -> str | None:
         """Why a request without a query is not simply "the service description", or None when it is."""
@@ -119,6 +124,7 @@ def parse_request(request: Request, settings: Settings) -> ProtocolRequest:
         inference=parse_flag(_one(params.getlist("inference"), "inference")),
         fmt=tuple(params.getlist("format")) or None,
         parameters=tuple(params.keys()),
+        base_iri=request.base_url if _SAFE_BASE.match(request.base_url) else None,
     )
 
 

@@ -87,6 +87,7 @@ class SparqlService:
             default_graphs=default_graphs,
             named_graphs=named_graphs,
             dataset_in_query=shape.dataset_in_query,
+            base_iri=request.base_iri,
         )
         cached = self.cache.get(job)
         if cached is None:
