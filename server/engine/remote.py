@@ -17,6 +17,7 @@ Data gets there in one of two layouts, found out by one ASK on the first query:
 from __future__ import annotations
 
 import io
+import re
 import sys
 
 import pyoxigraph as ox
@@ -74,13 +75,15 @@ class RemoteEngine:
             raise UpstreamError(f"the SPARQL server at {self.endpoint} cannot be reached: {type(exc).__name__}") from None
 
     def evaluate(self, job: QueryJob) -> results.Serialised:
-        query = f"BASE <{job.base_iri}> {job.query}" if job.base_iri else job.query  # same line: error positions keep their line
+        query = f"BASE <{job.base_iri}>\n{job.query}" if job.base_iri else job.query
         params: list[tuple[str, str]] = [("query", query)] + self.dataset_parameters(job)
         graph_form = job.form in ("CONSTRUCT", "DESCRIBE")
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
         response = self._post(params, accept)
         if response.status_code == 400:
             message = response.text[:500]
+            if job.base_iri:  # the BASE line we added is not the client's: report the client's line numbers
+                message = re.sub(r"error at (\d+):", lambda m: f"error at {max(1, int(m.group(1)) - 1)}:", message)
             raise MalformedQuery(f"the query does not parse: {message}", details={"position": error_position(message)})
         if response.status_code != 200:
             raise UpstreamError(f"the SPARQL server at {self.endpoint} answered {response.status_code}")
