@@ -41,6 +41,7 @@ SHORT_NAMES = {
     "json-ld": "application/ld+json",
     "rdf": "application/rdf+xml",
     "rdfxml": "application/rdf+xml",
+    "rdf+xml": "application/rdf+xml",
     "owl": "application/rdf+xml",
     "trig": "application/trig",
     "nq": "application/n-quads",

@@ -23,7 +23,11 @@ _HEADER_LIST = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+(\s*,\s*[A-Za-z0-9!#$%&'
 
 def check_utf8(request: Request) -> None:
     """400 when the path or a query-string component does not percent-decode to UTF-8."""
-    raw_path = request.environ.get("PATH_INFO", "").encode("latin-1", "replace")
+    raw_uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")  # gunicorn, werkzeug
+    if raw_uri:
+        raw_path = unquote_to_bytes(raw_uri.split("?", 1)[0])
+    else:  # PEP 3333: PATH_INFO holds the decoded bytes as latin-1
+        raw_path = request.environ.get("PATH_INFO", "").encode("latin-1", "replace")
     try:
         raw_path.decode("utf-8")
     except UnicodeDecodeError as exc:
