@@ -196,9 +196,10 @@ def shape(rest: str) -> Response:
 
 
 @bp.get("/project")
-def project() -> Response:
+@bp.get("/project.<suffix>")
+def project(suffix: str | None = None) -> Response:
     """The project as a prov:Agent (the curation graph is attributed to it)."""
-    return resource("project")
+    return resource("project" + (f".{suffix}" if suffix else ""))
 
 
 @bp.get("/def")
