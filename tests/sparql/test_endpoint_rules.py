@@ -137,3 +137,15 @@ def test_invalid_utf8_in_a_get_is_400_everywhere(client, url: str) -> None:
 def test_valid_utf8_escapes_still_work(client) -> None:
     r = client.get("/sparql?query=ASK%20%7B%20%3Fs%20%3Fp%20%22%E4%B8%AD%E5%9B%BD%E7%A4%BE%E4%BC%9A%E7%A7%91%E5%AD%A6%E9%99%A2%22%40zh%20%7D")
     assert r.status_code == 200 and json.loads(r.data)["boolean"] is True
+
+
+def test_service_description_says_what_the_default_graph_is(client, mini_snapshot) -> None:
+    sd = rdflib.Graph().parse(data=client.get("/sparql").data, format="turtle")
+    SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    assert not list(sd.triples((None, SD.feature, SD.UnionDefaultGraph)))  # it is not the union of every graph
+    default = next(sd.objects(None, SD.defaultGraph))
+    members = {str(o) for o in sd.objects(default, rdflib.URIRef("http://purl.org/dc/terms/hasPart"))}
+    assert members == {iri for iri, info in mini_snapshot.graphs.items() if info["kind"] in ("ontology", "data", "extra", "inferred")}
+    assert {str(o) for o in sd.objects(None, SD.name)} == set(mini_snapshot.graphs)
+    comment = " ".join(str(o) for o in sd.objects(None, rdflib.RDFS.comment))
+    assert "nothing is ever fetched" in comment and "urn:x-rdflib:default" in comment
