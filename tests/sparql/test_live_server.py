@@ -211,3 +211,20 @@ def test_live_metrics_are_prometheus_text(live_server: str) -> None:
     r = requests.get(live_server + "/metrics")
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
     assert json.loads(requests.get(live_server + "/healthz").text)["status"] == "ok"
+
+
+# --- HTTP rules through gunicorn (raw URIs, preflights, HEAD) ------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/sparql?query=ASK%20%7B%20%3Fs%20%3Fp%20%22%FF%22%20%7D", "/id/city/%C3%28", "/search?q=%E5%8C"])
+def test_live_invalid_utf8_in_the_url_is_400(live_server: str, path: str) -> None:
+    r = requests.get(live_server + path, timeout=10)
+    assert r.status_code == 400 and "UTF-8" in r.json()["message"]
+
+
+def test_live_head_of_a_query_and_cors_preflight(live_server: str) -> None:
+    head = requests.head(live_server + "/sparql", params={"query": ASK_FORUM}, timeout=10)
+    assert head.status_code == 200 and head.headers["Content-Type"].startswith("application/sparql-results+json")
+    r = requests.options(live_server + "/sparql", headers={"Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST",
+                                                          "Access-Control-Request-Headers": "content-type,x-requested-with,cache-control"}, timeout=10)
+    assert r.headers["Access-Control-Allow-Headers"] == "content-type,x-requested-with,cache-control"
+    assert r.headers["Access-Control-Allow-Origin"] == "*" and "Access-Control-Allow-Credentials" not in r.headers
