@@ -26,13 +26,19 @@ validate: install
 serve: build
 	$(BIN)/ugkg serve --host $(HOST) --port $(PORT)
 
-# Debian packages the tests drive: Chromium (browser tests), rapper (dump parsing), roqet (non-Python client),
-# a Chinese font (screenshots show Chinese labels), nginx (the front cache in docs/deploy, tested for real).
+# Debian packages the tests drive: Chromium (browser tests), rapper (dump parsing), roqet and Apache Jena's
+# rsparql/riot with a Java runtime (client matrix), node + npm (Comunica), a Chinese font (screenshots show
+# Chinese labels), nginx (the front cache in docs/deploy, tested for real). Then Comunica from npm into tests/clients/node (versions pinned by its package-lock.json).
+NODE_CLIENTS := tests/clients/node
 sysdeps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v rapper >/dev/null || missing="$$missing raptor2-utils"; \
 	command -v roqet >/dev/null || missing="$$missing rasqal-utils"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	dpkg -s libapache-jena-java >/dev/null 2>&1 || missing="$$missing libapache-jena-java"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing="$$missing fonts-wqy-microhei"; \
 	command -v nginx >/dev/null || test -x /usr/sbin/nginx || missing="$$missing nginx-light"; \
 	if [ -n "$$missing" ]; then \
@@ -41,6 +47,12 @@ sysdeps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "warning: not root, cannot install$$missing; tests needing them are skipped"; fi; \
 	fi
+	@if command -v npm >/dev/null; then \
+	  if [ ! -f $(NODE_CLIENTS)/node_modules/.package-lock.json ] || [ $(NODE_CLIENTS)/package-lock.json -nt $(NODE_CLIENTS)/node_modules/.package-lock.json ]; then \
+	    echo "installing Comunica into $(NODE_CLIENTS) (npm ci)"; \
+	    cd $(NODE_CLIENTS) && npm ci --no-audit --no-fund --loglevel=error >/dev/null || echo "warning: npm ci failed; the Comunica tests are skipped"; \
+	  fi; \
+	else echo "warning: npm is not available; the Comunica tests are skipped"; fi
 
 test: install sysdeps
 	$(BIN)/python -m pytest -q
@@ -67,4 +79,4 @@ load: install
 	$(BIN)/python -m bench.load
 
 clean:
-	rm -rf $(VENV) var build dist *.egg-info
+	rm -rf $(VENV) var build dist *.egg-info $(NODE_CLIENTS)/node_modules

@@ -147,11 +147,12 @@ def prepare(size: str, work: Path) -> tuple[Path, Path]:
 
 
 def start_ours(data_dir: Path) -> tuple[subprocess.Popen, str]:
-    """`ugkg serve` with its default settings (only the port and the log level chosen)."""
+    """`ugkg serve` with its default settings (only the port and the log level chosen); its log beside the data."""
     port = common.free_port()
     env = dict(os.environ, UGKG_DATA_DIR=str(data_dir), UGKG_LOG_LEVEL="WARNING")
+    log = (data_dir / "serve.log").open("ab")
     process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)], env=env, cwd=str(common.ROOT),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     common.wait_healthy(url + "/healthz", process)
     return process, url
@@ -161,6 +162,7 @@ def bench_size(size: str, args: argparse.Namespace, work: Path) -> dict:
     data_dir, location = prepare(size, work)
     ours, ours_url = start_ours(data_dir)
     oxi, oxi_url = common.start_oxigraph(location, timeout_s=30)
+    print(f"[{size}] ours pid {ours.pid} at {ours_url}, log {data_dir / 'serve.log'}; oxigraph pid {oxi.pid} at {oxi_url}", flush=True)
     targets = {"ours": (ours_url, "/sparql", ours.pid), "oxigraph": (oxi_url, "/query", oxi.pid)}
     scripts = work / f"lua-{size}"
     scripts.mkdir(exist_ok=True)
@@ -216,18 +218,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration-s", type=float, default=6.0)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--out", default=str(common.ROOT / "var" / "bench" / "wrk.json"))
+    parser.add_argument("--work", default="", help="keep builds, stores and logs here (default: a temporary directory, removed)")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk is not installed: `make bench` installs Debian's wrk", file=sys.stderr)
         return 2
-    work = Path(tempfile.mkdtemp(prefix="ugkg-wrk-"))
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="ugkg-wrk-"))
+    work.mkdir(parents=True, exist_ok=True)
     results: dict[str, dict] = {}
     try:
         for size in args.sizes.split(","):
             results[size] = bench_size(size.strip(), args, work)
             common.dump_json(Path(args.out), {"nproc": os.cpu_count(), "loadavg_at_end": os.getloadavg(), "results": results})
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
     print(report(results))
     return 0
 

@@ -107,10 +107,16 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from server.engine.export import dump
+    from server.engine.export import dump, engine_dump
 
     snapshot = _snapshot(_settings(args))
-    data = dump(snapshot, args.format, graph=args.graph, inference=not args.no_inference)
+    if args.for_engines:
+        if args.format != "nq" or args.graph:
+            print("ugkg export: --for-engines writes the whole dataset as N-Quads (--format nq, no --graph)", file=sys.stderr)
+            return EXIT_CANNOT_LOAD
+        data = engine_dump(snapshot)
+    else:
+        data = dump(snapshot, args.format, graph=args.graph, inference=not args.no_inference)
     if args.output:
         Path(args.output).write_bytes(data)
         print(f"wrote {len(data)} bytes to {args.output}", file=sys.stderr)
@@ -182,6 +188,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
     p.add_argument("--graph", help="one named graph only (triple formats)")
     p.add_argument("--no-inference", action="store_true", help="asserted triples only (triple formats)")
+    p.add_argument("--for-engines", action="store_true", help="N-Quads for another engine's bulk loader: every named graph plus the two union graphs the remote backend uses as the default graph (with --format nq)")
     _add_settings(p, common)
     p.set_defaults(func=cmd_export)
 

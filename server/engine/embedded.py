@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from server.build.snapshot import Snapshot
 from server.engine import results
-from server.engine.store import ASSERTED_UNION, QueryJob, StoreSpec, error_position, load_snapshot_into
+from server.engine.store import ASSERTED_UNION, EMPTY_GRAPH, SERVICE_DEFAULT_GRAPH, QueryJob, StoreSpec, error_position, load_snapshot_into
 from server.errors import MalformedQuery, QueryTimeout
 
 
@@ -30,10 +30,18 @@ class OxigraphEngine:
             self.store = ox.Store()
             load_snapshot_into(self.store, snapshot_dir, self.graphs)
 
+    @staticmethod
+    def _graph(iri: str, inference: bool) -> ox.NamedNode | ox.DefaultGraph:
+        """A default-graph member: the service default graph placeholder is the union (or asserted union)."""
+        if iri == SERVICE_DEFAULT_GRAPH:
+            return ox.DefaultGraph() if inference else ox.NamedNode(ASSERTED_UNION)
+        return ox.NamedNode(iri)
+
     def evaluate(self, job: QueryJob) -> results.Serialised:
         kwargs: dict[str, Any] = {}
         if job.default_graphs is not None or job.named_graphs is not None:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in (job.default_graphs or ())] or [ox.DefaultGraph()]
+            # SPARQL Protocol §2.1.4: the dataset is exactly what was named; no default graph named → an empty one
+            kwargs["default_graph"] = [self._graph(g, job.inference) for g in (job.default_graphs or ())] or [ox.NamedNode(EMPTY_GRAPH)]
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in (job.named_graphs or ())]
         elif not job.dataset_in_query:
             if not job.inference:
@@ -49,7 +57,7 @@ class OxigraphEngine:
 
     def _query(self, job: QueryJob, dataset: dict[str, Any]) -> Any:
         try:
-            return self.store.query(job.query, **dataset)
+            return self.store.query(job.query, base_iri=job.base_iri, **dataset)
         except SyntaxError as exc:
             raise MalformedQuery(f"the query does not parse: {exc}", details={"position": error_position(str(exc))}) from None
 

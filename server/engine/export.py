@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from server.errors import BadRequest
 from server.build.snapshot import Snapshot
-from server.engine.store import ASSERTED_UNION, load_snapshot_into
+from server.engine.store import ALL_UNION, ASSERTED_UNION, load_snapshot_into
 
 FORMATS: dict[str, tuple[str, ox.RdfFormat]] = {
     "ttl": ("text/turtle", ox.RdfFormat.TURTLE),
@@ -85,6 +85,16 @@ def dump(snapshot: Snapshot, fmt: str, *, graph: str | None = None, inference: b
         return _compact_jsonld(triples, base)
     kwargs = {"prefixes": prefixes_for(base)} if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
     return ox.serialize(triples, format=rdf_format, **kwargs)
+
+
+def engine_dump(snapshot: Snapshot) -> bytes:
+    """N-Quads for another engine's bulk loader (`ugkg export --format nq --for-engines`): every named graph,
+    plus the two union graphs as named graphs (``urn:ugkg:graph:all-union``, ``urn:ugkg:graph:asserted-union``),
+    so the remote backend's default graph is one graph there, a set, as in the embedded engine."""
+    store = _load(snapshot)
+    unions = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(ALL_UNION)) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+    unions += list(store.quads_for_pattern(None, None, None, ox.NamedNode(ASSERTED_UNION)))
+    return snapshot.dataset_path.read_bytes() + (ox.serialize(unions, format=ox.RdfFormat.N_QUADS) or b"")
 
 
 def _compact_jsonld(triples: list[ox.Triple], base_iri: str) -> bytes:

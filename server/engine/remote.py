@@ -2,12 +2,22 @@
 
 Queries go to the server's query endpoint by the SPARQL Protocol; results come back in a format we parse
 (SPARQL JSON, N-Triples) and are re-serialised by our own writers, so row limits, truncation signals and
-media types are exactly those of the embedded engine. Data gets there by ``ugkg publish --to GSP_URL``
-(Graph Store Protocol PUT of every named graph, plus the two union graphs).
+media types are exactly those of the embedded engine.
+
+Data gets there in one of two layouts, found out by one ASK on the first query:
+
+- *with union graphs*: ``ugkg publish --to GSP_URL`` (Graph Store PUT of every named graph plus the two union
+  graphs), or the engine's bulk loader given ``ugkg export --format nq --for-engines`` (the named graphs and the
+  two union graphs as named graphs). The default graph is then one graph, a set.
+- *named graphs only*: the engine's bulk loader given the published N-Quads dump (``ugkg export --format nq``,
+  ``/dumps/dataset.nq``). The default graph is then named as the list of the ontology, data, extra (and
+  inferred) graphs; engines that merge such a list as a bag (Oxigraph) repeat a triple stated in two graphs
+  in ``SELECT *`` without DISTINCT and in COUNT, so the engine dump is the one to load for exact counts.
 """
 from __future__ import annotations
 
 import io
+import re
 import sys
 
 import pyoxigraph as ox
@@ -16,35 +26,64 @@ import requests
 from server.engine import results
 from server.errors import MalformedQuery, QueryTimeout, UpstreamError
 from server.build.snapshot import Snapshot
-from server.engine.store import ALL_UNION, ASSERTED_UNION, UNION_KINDS_ALL, UNION_KINDS_ASSERTED, QueryJob, StoreSpec, error_position, load_snapshot_into
+from server.engine.store import (
+    ALL_UNION, ASSERTED_UNION, EMPTY_GRAPH, SERVICE_DEFAULT_GRAPH, UNION_KINDS_ALL, UNION_KINDS_ASSERTED, QueryJob, StoreSpec,
+    error_position, load_snapshot_into,
+)
 
 
 class RemoteEngine:
     def __init__(self, spec: StoreSpec) -> None:
         self.endpoint = spec.endpoint
         self.public_graphs = [iri for iri, _ in spec.graph_kinds]
+        self.kinds = dict(spec.graph_kinds)
         self.session = requests.Session()
         self.timeout_s = spec.timeout_s + 1.0  # the executor's limit fires first; this only bounds a stuck socket
+        self._has_unions: bool | None = None
 
-    def evaluate(self, job: QueryJob) -> results.Serialised:
-        params: list[tuple[str, str]] = [("query", job.query)]
+    def has_union_graphs(self) -> bool:
+        """Whether the engine holds the materialised union graphs (asked once per engine)."""
+        if self._has_unions is None:
+            answer = self._post([("query", f"ASK {{ GRAPH <{ALL_UNION}> {{ ?s ?p ?o }} }}")], "application/sparql-results+json")
+            self._has_unions = bool(answer.json().get("boolean")) if answer.status_code == 200 else False
+        return self._has_unions
+
+    def service_default(self, inference: bool) -> list[str]:
+        """The graph names that make up this service's default graph on the engine."""
+        if self.has_union_graphs():
+            return [ALL_UNION if inference else ASSERTED_UNION]
+        kinds = UNION_KINDS_ALL if inference else UNION_KINDS_ASSERTED
+        return [iri for iri in self.public_graphs if self.kinds[iri] in kinds] or [EMPTY_GRAPH]
+
+    def dataset_parameters(self, job: QueryJob) -> list[tuple[str, str]]:
         if job.default_graphs is not None or job.named_graphs is not None:
-            params += [("default-graph-uri", g) for g in job.default_graphs or ()]
-            params += [("named-graph-uri", g) for g in job.named_graphs or ()]
-        elif not job.dataset_in_query:
-            # name the dataset explicitly, so GRAPH ?g sees only the public graphs, never the union copies
-            params.append(("default-graph-uri", ALL_UNION if job.inference else ASSERTED_UNION))
-            params += [("named-graph-uri", g) for g in self.public_graphs]
-        graph_form = job.form in ("CONSTRUCT", "DESCRIBE")
-        accept = "application/n-triples" if graph_form else "application/sparql-results+json"
+            defaults: list[str] = []
+            for graph in job.default_graphs or ():
+                defaults += self.service_default(job.inference) if graph == SERVICE_DEFAULT_GRAPH else [graph]
+            params = [("default-graph-uri", g) for g in dict.fromkeys(defaults or [EMPTY_GRAPH])]
+            return params + [("named-graph-uri", g) for g in job.named_graphs or ()]
+        # name the dataset explicitly, so GRAPH ?g sees only the public graphs, never the union copies
+        params = [("default-graph-uri", g) for g in self.service_default(job.inference)]
+        return params + [("named-graph-uri", g) for g in self.public_graphs]
+
+    def _post(self, params: list[tuple[str, str]], accept: str) -> requests.Response:
         try:
-            response = self.session.post(self.endpoint, data=params, headers={"Accept": accept}, timeout=self.timeout_s)
+            return self.session.post(self.endpoint, data=params, headers={"Accept": accept}, timeout=self.timeout_s)
         except requests.Timeout:
             raise QueryTimeout(f"the SPARQL server at {self.endpoint} did not answer within {self.timeout_s:g} s") from None
         except requests.RequestException as exc:
             raise UpstreamError(f"the SPARQL server at {self.endpoint} cannot be reached: {type(exc).__name__}") from None
+
+    def evaluate(self, job: QueryJob) -> results.Serialised:
+        query = f"BASE <{job.base_iri}>\n{job.query}" if job.base_iri else job.query
+        params: list[tuple[str, str]] = [("query", query)] + self.dataset_parameters(job)
+        graph_form = job.form in ("CONSTRUCT", "DESCRIBE")
+        accept = "application/n-triples" if graph_form else "application/sparql-results+json"
+        response = self._post(params, accept)
         if response.status_code == 400:
             message = response.text[:500]
+            if job.base_iri:  # the BASE line we added is not the client's: report the client's line numbers
+                message = re.sub(r"error at (\d+):", lambda m: f"error at {max(1, int(m.group(1)) - 1)}:", message)
             raise MalformedQuery(f"the query does not parse: {message}", details={"position": error_position(message)})
         if response.status_code != 200:
             raise UpstreamError(f"the SPARQL server at {self.endpoint} answered {response.status_code}")

@@ -22,6 +22,11 @@ from server.build.snapshot import DATASET_FILE
 
 ASSERTED_UNION = "urn:ugkg:graph:asserted-union"
 ALL_UNION = "urn:ugkg:graph:all-union"  # only on remote servers, where the dataset is always named explicitly
+# Dataset placeholders a QueryJob may carry in default_graphs / named_graphs (the service maps client IRIs to
+# them, so an engine never sees a graph name the dataset does not hold): the service's own default graph (the
+# union, or the asserted union with inference=false), and a graph no store ever holds (an empty graph).
+SERVICE_DEFAULT_GRAPH = "urn:ugkg:graph:service-default"
+EMPTY_GRAPH = "urn:ugkg:graph:empty"
 UNION_KINDS_ASSERTED = ("ontology", "data", "extra")
 UNION_KINDS_ALL = UNION_KINDS_ASSERTED + ("inferred",)
 
@@ -38,6 +43,7 @@ class QueryJob:
     default_graphs: tuple[str, ...] | None = None  # from the protocol's default-graph-uri
     named_graphs: tuple[str, ...] | None = None  # from the protocol's named-graph-uri
     dataset_in_query: bool = False  # the query has FROM / FROM NAMED
+    base_iri: str | None = None  # relative IRIs in the query resolve against the request URI (RFC 3986 §5.1.3)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from server.errors import NotAcceptable
+from server.errors import BadRequest, NotAcceptable
 
 SELECT_TYPES = (
     "application/sparql-results+json",
@@ -41,14 +41,16 @@ SHORT_NAMES = {
     "json-ld": "application/ld+json",
     "rdf": "application/rdf+xml",
     "rdfxml": "application/rdf+xml",
+    "rdf+xml": "application/rdf+xml",
     "owl": "application/rdf+xml",
     "trig": "application/trig",
     "nq": "application/n-quads",
     "nquads": "application/n-quads",
     "html": HTML,
 }
-# "xml" and "json" mean the RDF variants when the answer is a graph
-GRAPH_SHORT_NAMES = dict(SHORT_NAMES, xml="application/rdf+xml", json="application/ld+json")
+# "xml" and "json" mean the RDF variants when the answer is a graph; N3 clients (SPARQLWrapper's N3) get
+# Turtle, which is N3 without its extensions
+GRAPH_SHORT_NAMES = dict(SHORT_NAMES, xml="application/rdf+xml", json="application/ld+json", n3="text/turtle")
 ALIASES = {
     "application/json": "application/sparql-results+json",
     "application/xml": "application/sparql-results+xml",
@@ -58,6 +60,10 @@ ALIASES = {
     "application/turtle": "text/turtle",
     "application/x-trig": "application/trig",
     "text/x-nquads": "application/n-quads",
+    "text/n3": "text/turtle",
+    "text/rdf+n3": "text/turtle",
+    "application/n3": "text/turtle",
+    "application/x-json+ld": "application/ld+json",
 }
 GRAPH_ALIASES = dict(ALIASES, **{"application/json": "application/ld+json", "application/xml": "application/rdf+xml", "text/xml": "application/rdf+xml"})
 EXTENSIONS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json", "rdf": "application/rdf+xml", "trig": "application/trig", "nq": "application/n-quads", "html": HTML}
@@ -99,16 +105,41 @@ def parse_accept(header: str) -> list[MediaRange]:
     return ranges
 
 
-def negotiate(accept: str | None, offered: tuple[str, ...], *, fmt: str | None = None, graph: bool = False) -> str:
-    """Pick the media type to answer with; ``offered`` is in order of preference (first is the default)."""
+def _resolve_format(value: str, offered: tuple[str, ...], names: dict[str, str], aliases: dict[str, str]) -> str:
+    """One ``format`` value (a short name, a media type, or a comma-separated list of them) → a media type."""
+    candidates = [part.split(";")[0].strip().lower() for part in value.split(",") if part.strip()]
+    resolved = [names.get(c, aliases.get(c, c)) for c in candidates] or [value.strip().lower()]
+    return next((m for m in resolved if m in offered), resolved[0])
+
+
+def _from_format(fmt: str | tuple[str, ...], offered: tuple[str, ...], graph: bool) -> str:
+    """The media type the ``format`` parameter(s) ask for. SPARQLWrapper sends ``format`` twice, a short name
+    and a media type (``tsv`` and ``text/tab-separated-values``): values that agree are one request."""
+    names = GRAPH_SHORT_NAMES if graph else SHORT_NAMES
+    aliases = GRAPH_ALIASES if graph else ALIASES
+    values = (fmt,) if isinstance(fmt, str) else tuple(v for v in fmt if v.strip()) or ("",)
+    wanted = list(dict.fromkeys(_resolve_format(v, offered, names, aliases) for v in values))
+    if len(wanted) > 1:
+        raise BadRequest(f"the 'format' values {', '.join(repr(v) for v in values)} ask for different media types ({', '.join(wanted)})")
+    if wanted[0] in offered:
+        return wanted[0]
+    shown = ", ".join(repr(v) for v in values)
+    raise NotAcceptable(f"format {shown} is not available here; available: {', '.join(offered)}", details={"available": list(offered)})
+
+
+def negotiate(accept: str | None, offered: tuple[str, ...], *, fmt: str | tuple[str, ...] | None = None, graph: bool = False,
+              fallback_for: tuple[str, ...] = ()) -> str:
+    """Pick the media type to answer with; ``offered`` is in order of preference (first is the default).
+
+    ``fallback_for``: media types we know but cannot produce for this answer (the results types, for a
+    CONSTRUCT). An Accept header naming only such types gets ``offered[0]`` instead of 406, as RFC 9110
+    §12.5.1 allows ("disregard the header field"): roqet asks for results types whatever the query form is.
+    An Accept naming only types unknown to us is still 406.
+    """
     names = GRAPH_SHORT_NAMES if graph else SHORT_NAMES
     aliases = GRAPH_ALIASES if graph else ALIASES
     if fmt:
-        wanted = fmt.strip().lower()
-        wanted = names.get(wanted, aliases.get(wanted, wanted))
-        if wanted in offered:
-            return wanted
-        raise NotAcceptable(f"format {fmt!r} is not available here; available: {', '.join(offered)}", details={"available": list(offered)})
+        return _from_format(fmt, offered, graph)
     if not accept or not accept.strip():
         return offered[0]
     ranges = parse_accept(accept)
@@ -125,6 +156,9 @@ def negotiate(accept: str | None, offered: tuple[str, ...], *, fmt: str | None =
             if best is None or key > best:
                 best, chosen = key, media_type
     if chosen is None:
+        other = set(fallback_for) | {a for a, t in ALIASES.items() if t in fallback_for}
+        if other and all(r.specificity == 2 and f"{r.type}/{r.subtype}" in other for r in ranges if r.q > 0):
+            return offered[0]
         raise NotAcceptable(
             f"none of the media types in Accept ({accept[:200]}) can be produced here; available: {', '.join(offered)}",
             details={"available": list(offered)},

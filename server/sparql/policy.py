@@ -2,8 +2,8 @@
 
 Parsing with rdflib costs more than Oxigraph's whole evaluation, and pyoxigraph exposes no algebra, so a
 small lexer finds the query's form and its keywords outside strings, IRIs and comments: SERVICE (refused
-unless allow-listed), FROM / FROM NAMED (only the dataset's own graphs), and update operations (refused on
-this read-only endpoint). Oxigraph then parses the query for real.
+unless allow-listed), FROM / FROM NAMED (graphs the dataset does not hold become empty graphs, never fetched),
+and update operations (refused on this read-only endpoint). Oxigraph then parses the query for real.
 """
 from __future__ import annotations
 
@@ -149,8 +149,11 @@ def _resolve(token: tuple[str | None, str], prefixes: dict[str, str | None]) -> 
     return text  # a variable or something Oxigraph will reject: never allow-listed
 
 
-def enforce(shape: QueryShape, allowed_graphs: set[str], service_allowlist: tuple[str, ...]) -> None:
-    """Raise QueryRefused when the query would reach outside the dataset or change it, or nests too deeply."""
+def enforce(shape: QueryShape, service_allowlist: tuple[str, ...]) -> None:
+    """Raise QueryRefused when the query would call another service or change the dataset, or nests too deeply.
+
+    FROM / FROM NAMED are not refused: a graph the dataset does not hold is an empty graph (see
+    ``server.sparql.dataset``), and the engine is only ever given the dataset's own graph names."""
     if shape.nesting > MAX_NESTING:
         raise QueryRefused(
             f"the query nests brackets {shape.nesting} levels deep; the limit is {MAX_NESTING}",
@@ -167,11 +170,4 @@ def enforce(shape: QueryShape, allowed_graphs: set[str], service_allowlist: tupl
                 f"SERVICE <{target}> is not allowed: federated queries may call only the endpoints of the "
                 "setting service_allowlist",
                 details={"reason": "service", "target": target},
-            )
-    for target in shape.from_graphs + shape.from_named_graphs:
-        if target not in allowed_graphs:
-            raise QueryRefused(
-                f"FROM <{target}> names a graph outside this dataset; nothing is fetched from the web or read "
-                "from disk. The dataset's graphs are listed in the service description (GET /sparql).",
-                details={"reason": "from", "target": target},
             )

@@ -5,6 +5,7 @@ SPARQL 1.1 Protocol §2.1: query via GET (``query`` parameter), POST form-encode
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import Request
@@ -17,6 +18,17 @@ SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 TRUE_WORDS = {"", "1", "true", "yes", "on", "owl-rl", "rl"}
 FALSE_WORDS = {"0", "false", "no", "off", "none"}
+# The request URI becomes the query's base IRI only when it cannot close an IRIREF (the Host header is the
+# client's: "BASE <…>" is placed before the query text for a remote engine).
+_SAFE_BASE = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/\-]*)?$")
+
+
+# Parameters this endpoint reads. Without a query, any other parameter is a mistake worth naming (a typo such
+# as ``querry=`` must not silently get the service description); with a query, clients' own extra parameters
+# (SPARQLWrapper adds ``output`` and ``results``) are ignored.
+QUERY_PARAMETERS = ("query", "default-graph-uri", "named-graph-uri", "format", "inference")
+GRAPH_STORE_PARAMETERS = ("graph", "default")
+UPDATE_PARAMETERS = ("update", "using-graph-uri", "using-named-graph-uri")
 
 
 @dataclass(frozen=True)
@@ -25,7 +37,20 @@ class ProtocolRequest:
     default_graphs: tuple[str, ...] | None
     named_graphs: tuple[str, ...] | None
     inference: bool
-    fmt: str | None
+    fmt: tuple[str, ...] | None  # every ``format`` value given (they must agree: see negotiation.negotiate)
+    parameters: tuple[str, ...] = ()  # the names of every parameter given, in order
+    base_iri: str | None = None  # the request URI without its query: the base of relative IRIs in the query
+
+    def without_query_problem(self) -> str | None:
+        """Why a request without a query is not simply "the service description", or None when it is."""
+        names = [n for n in dict.fromkeys(self.parameters) if n != "format"]
+        if not names:
+            return None
+        applies = [n for n in names if n in QUERY_PARAMETERS]
+        if applies:
+            return f"no query was given, but {', '.join(repr(n) for n in applies)} apply only to a query; add 'query'"
+        return (f"unknown parameter {names[0]!r} without a query; the SPARQL protocol here reads "
+                f"{', '.join(QUERY_PARAMETERS)} (and the Graph Store reads graph / default at /store)")
 
 
 def _one(values: list[str], name: str) -> str | None:
@@ -46,11 +71,13 @@ def _decode(raw: bytes, what: str) -> str:
 
 def parse_request(request: Request, settings: Settings) -> ProtocolRequest:
     """Read the query and dataset from GET or POST; raise the protocol's errors (400, 413, 414, 415)."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if len(request.query_string) > settings.max_query_chars * 3 + 4096:
             raise UriTooLong(f"the request URI is longer than allowed (setting max_query_chars = {settings.max_query_chars}); send the query with POST")
         params = request.args
         query = _one(params.getlist("query"), "query")
+        if query is None and params.getlist("update"):
+            raise QueryRefused("this endpoint is read-only: SPARQL Update is refused (and never allowed with GET)", details={"reason": "update"})
     else:
         length = request.content_length
         if length is not None and length > settings.max_body_bytes:
@@ -94,8 +121,10 @@ def parse_request(request: Request, settings: Settings) -> ProtocolRequest:
         query=query,
         default_graphs=tuple(defaults) if defaults or named else None,
         named_graphs=tuple(named) if defaults or named else None,
-        inference=_flag(_one(params.getlist("inference"), "inference")),
-        fmt=_one(params.getlist("format"), "format"),
+        inference=parse_flag(_one(params.getlist("inference"), "inference")),
+        fmt=tuple(params.getlist("format")) or None,
+        parameters=tuple(params.keys()),
+        base_iri=request.base_url if _SAFE_BASE.match(request.base_url) else None,
     )
 
 
@@ -105,7 +134,7 @@ def _merge(args, form):  # type: ignore[no-untyped-def]
     return CombinedMultiDict([form, args])
 
 
-def _flag(value: str | None) -> bool:
+def parse_flag(value: str | None) -> bool:
     if value is None:
         return True
     word = value.strip().lower()

@@ -8,7 +8,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from server.sparql import negotiation
+from server.sparql import dataset, negotiation
 from server.engine.cache import SharedCache, cache_key
 from server.errors import MalformedQuery, QueryRefused, QueryTimeout
 from server.engine.embedded import OxigraphEngine
@@ -62,7 +62,10 @@ class SparqlService:
         key = (accept, form, fmt)
         found = self._negotiated.get(key)
         if found is None:
-            found = negotiation.negotiate(accept, self.offered(form), fmt=fmt, graph=form in ("CONSTRUCT", "DESCRIBE"))
+            graph_form = form in ("CONSTRUCT", "DESCRIBE")
+            # RFC 9110 lets a server disregard Accept: a graph asked for with results types only gets Turtle
+            fallback = negotiation.SELECT_TYPES if graph_form else ()
+            found = negotiation.negotiate(accept, self.offered(form), fmt=fmt, graph=graph_form, fallback_for=fallback)
             if len(self._negotiated) >= NEGOTIATION_MEMO_ENTRIES:
                 self._negotiated.clear()
             self._negotiated[key] = found
@@ -90,13 +93,8 @@ class SparqlService:
         assert request.query is not None
         started = time.perf_counter()
         shape = scan(request.query)
-        enforce(shape, self.graphs, self.settings.service_allowlist)
-        for graph in (request.default_graphs or ()) + (request.named_graphs or ()):
-            if graph not in self.graphs:
-                raise QueryRefused(
-                    f"<{graph}> is not a graph of this dataset; the service description (GET /sparql) lists them",
-                    details={"reason": "dataset", "target": graph},
-                )
+        enforce(shape, self.settings.service_allowlist)
+        default_graphs, named_graphs = dataset.resolve(request.default_graphs, request.named_graphs, shape, self.graphs)
         form = shape.form or "SELECT"
         media_type = self._negotiate(accept, form, request.fmt)
         job = QueryJob(
@@ -105,15 +103,17 @@ class SparqlService:
             media_type=media_type,
             max_rows=self.settings.max_result_rows,
             inference=request.inference,
-            default_graphs=request.default_graphs,
-            named_graphs=request.named_graphs,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
             dataset_in_query=shape.dataset_in_query,
+            base_iri=request.base_iri,
         )
-        key = cache_key(job.query, job.form, job.media_type, job.max_rows, job.inference, job.default_graphs, job.named_graphs, job.dataset_in_query)
+        key = cache_key(job.query, job.form, job.media_type, job.max_rows, job.inference, job.default_graphs, job.named_graphs,
+                        job.dataset_in_query, job.base_iri)
         cached = self.cache.get(key)
         if cached is None:
             try:
-                if self.inline is not None and request.default_graphs is None and request.named_graphs is None and shape.single_pattern:
+                if self.inline is not None and default_graphs is None and named_graphs is None and shape.single_pattern:
                     self.inline_queries += 1
                     result = self.inline.evaluate_pattern(job, time.monotonic() + self.settings.query_timeout_s, shape.single_pattern.limit)
                 else:

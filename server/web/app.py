@@ -18,8 +18,9 @@ from server.engine.embedded import ensure_disk_store
 from server.engine.factory import spec_for
 from server.web import httpcache
 from server.web.front import CachedAnswer, Front
-from server.web.hot import CORS_HEADERS, SparqlFastPath
-from server.web.views import dataset, errors, ops, resources, sparql, ui
+from server.web.guards import add_cors, check_utf8
+from server.web.hot import SparqlFastPath
+from server.web.views import dataset, errors, ops, resources, sparql, store, ui
 from server.web.views import api as rest_api
 
 log = logging.getLogger("ugkg.access")
@@ -48,7 +49,7 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["ugkg"] = runtime
     errors.register(app)
-    for blueprint in (sparql.bp, ops.bp, ui.bp, resources.bp, dataset.bp):
+    for blueprint in (sparql.bp, store.bp, ops.bp, ui.bp, resources.bp, dataset.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(rest_api.bp)
     app.before_request(_start_timer)
@@ -70,16 +71,13 @@ def answer_fingerprint(settings: Settings) -> str:
 
 def _start_timer() -> None:
     g.started = time.perf_counter()
+    check_utf8(request)
 
 
 def _finish(response: Response) -> Response:
     """CORS for everyone (never with credentials), access log with timing, request metrics."""
-    for name, value in CORS_HEADERS:
-        response.headers.setdefault(name, value)
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-        response.headers["Access-Control-Max-Age"] = "86400"
+    add_cors(request, response)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
     from server.web.runtime import current
 
     runtime = current()

@@ -182,6 +182,7 @@ def catalog_graph() -> rdflib.Graph:
     g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
     g.add((service, DCTERMS.license, CC_BY))
     g.add((dataset, VOID.sparqlEndpoint, URIRef(base + "sparql")))
+    _graph_store(g, catalog, dataset, service, base)
 
     for ext, (_, media_type, label) in DUMPS.items():
         _distribution(g, dataset, base, f"dataset.{ext}", media_type, label)
@@ -200,6 +201,29 @@ def catalog_graph() -> rdflib.Graph:
     _graph_subsets(g, dataset, base)
     _linksets(g, dataset, base)
     return g
+
+
+GRAPH_STORE_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-http-rdf-update/")
+
+
+def _graph_store(g: rdflib.Graph, catalog: URIRef, dataset: URIRef, service: URIRef, base: str) -> None:
+    """The read-only Graph Store (/store?graph=IRI, /store?default), and the term naming truncated results."""
+    store = URIRef(base + "store")
+    g.add((catalog, DCAT.service, store))
+    g.add((store, RDF.type, DCAT.DataService))
+    g.add((store, DCTERMS.title, _lit("SPARQL 1.1 Graph Store HTTP Protocol, read-only (GET ?graph=IRI or ?default)", "en")))
+    g.add((store, DCAT.endpointURL, store))
+    g.add((store, DCAT.servesDataset, dataset))
+    g.add((store, DCTERMS.conformsTo, GRAPH_STORE_PROTOCOL))
+    g.add((store, DCTERMS.license, CC_BY))
+    truncated = URIRef(base + "def/truncatedResult")
+    g.add((service, RDFS.seeAlso, truncated))
+    g.add((truncated, RDFS.label, _lit("Truncated result", "en")))
+    g.add((truncated, RDFS.label, _lit("结果已截断", "zh")))
+    g.add((truncated, RDFS.comment, _lit(
+        "The link in the head of a SPARQL result cut at the row limit (setting max_result_rows); the response also "
+        "carries the header X-Result-Truncated. Add LIMIT/OFFSET to page through the rest.", "en")))
+    g.add((truncated, RDFS.isDefinedBy, URIRef(base + "def")))
 
 
 def china_wikidata(base: str) -> list[str]:

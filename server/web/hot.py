@@ -17,13 +17,14 @@ from werkzeug.wrappers import Request
 from server.engine.results import content_type
 from server.sparql.protocol import parse_request
 from server.sparql.service import Answer
+from server.web.guards import EXPOSED_HEADERS, check_utf8
 from server.web.httpcache import etag_matches, strong_etag
 from server.web.runtime import Runtime
 
 StartResponse = Callable[..., Any]
-CORS_HEADERS = (
+CORS_HEADERS = (  # what guards.add_cors gives every non-preflight answer
     ("Access-Control-Allow-Origin", "*"),
-    ("Access-Control-Expose-Headers", "X-Query-Time-Ms, X-Result-Rows, X-Result-Truncated, X-Cache, Link"),
+    ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
     ("X-Content-Type-Options", "nosniff"),
 )
 
@@ -59,7 +60,9 @@ class SparqlFastPath:
             return self.inner(environ, start_response)  # the service description or the query page
         runtime = self.runtime
         try:
-            protocol_request = parse_request(Request(environ), runtime.settings)
+            request = Request(environ)
+            check_utf8(request)
+            protocol_request = parse_request(request, runtime.settings)
             if protocol_request.query is None:
                 return self.inner(environ, start_response)
             answer = runtime.sparql.run(protocol_request, environ.get("HTTP_ACCEPT"))

@@ -272,7 +272,7 @@ INCOMING_LIMIT = 500
 
 def description_query(iri: str) -> str:
     """One CONSTRUCT for a resource: outgoing triples (also from graph/meta and graph/validation, which
-    describe the graphs), incoming links (bounded), and the labels and types of every neighbour and predicate.
+    describe the graphs, and graph/shapes, whose shape IRIs are published too), incoming links (bounded), and the labels and types of every neighbour and predicate.
 
     Each UNION branch yields exactly one triple per solution, so no cartesian product inflates the answer
     past the service's row limit. ``iri`` must come from ``checked_iri``.
@@ -281,7 +281,7 @@ def description_query(iri: str) -> str:
     s = f"<{iri}>"
     return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   {{ {s} ?p ?o BIND({s} AS ?s) }}
-  UNION {{ GRAPH ?g {{ {s} ?p ?o }} VALUES ?g {{ <{g}meta> <{g}validation> }} BIND({s} AS ?s) }}
+  UNION {{ GRAPH ?g {{ {s} ?p ?o }} VALUES ?g {{ <{g}meta> <{g}validation> <{g}shapes> }} BIND({s} AS ?s) }}
   UNION {{ {{ SELECT DISTINCT ?s WHERE {{ {s} ?x ?s FILTER(isIRI(?s)) }} }} ?s ?p ?o VALUES ?p {{ rdfs:label skos:prefLabel rdf:type }} }}
   UNION {{ {{ SELECT DISTINCT ?s WHERE {{ {s} ?s ?x }} }} ?s ?p ?o VALUES ?p {{ rdfs:label }} }}
   UNION {{ {{ SELECT ?s ?p WHERE {{ ?s ?p {s} }} LIMIT {INCOMING_LIMIT} }} BIND({s} AS ?o) }}

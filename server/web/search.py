@@ -150,9 +150,11 @@ def respond(render_html: Callable[..., Response]) -> Response:
         names = {t: pages.curie(t) for r in found for t in r["types"]}
         response = render_html("search.html", query=query, results=found, type_names=names, limit=limit)
     else:
-        if not query:
-            raise BadRequest("give the text to search for in the parameter q, e.g. /search?q=beijing or /search?q=北京")
-        found = results(query, limit)
-        response = jsonify(query=query, limit=limit, count=len(found), results=found)
+        if not query:  # the bare /search is a published link: it answers, and says how to ask
+            response = jsonify(query="", limit=limit, count=0, results=[],
+                               hint="give the text to search for in the parameter q, e.g. /search?q=beijing or /search?q=北京")
+        else:
+            found = results(query, limit)
+            response = jsonify(query=query, limit=limit, count=len(found), results=found)
     response.headers["Vary"] = "Accept"
     return response

@@ -132,8 +132,16 @@ def test_get_query_accept_bad_is_406(client) -> None:
     assert json.loads(r.data)["error"] == "not-acceptable"
 
 
-def test_construct_with_select_only_accept_is_406(client) -> None:
-    r = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": "text/csv"})
+def test_construct_with_only_results_types_in_accept_is_turtle(client) -> None:
+    # roqet sends results types whatever the form; RFC 9110 lets the server disregard Accept then
+    accept = "application/sparql-results+json, text/csv;q=0.5"
+    r = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": accept})
+    assert r.status_code == 200 and r.headers["Content-Type"] == "text/turtle; charset=utf-8"
+    assert len(rdflib.Graph().parse(data=r.data, format="turtle")) > 0
+
+
+def test_construct_with_only_unknown_types_in_accept_is_406(client) -> None:
+    r = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": "image/png, text/csv"})
     assert r.status_code == 406
 
 

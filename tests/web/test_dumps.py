@@ -161,7 +161,9 @@ def test_dcat_dataset_facts(client, mini_snapshot):
     assert str(graph.value(period, DCAT.startDate)) == "2022-12-18" and str(graph.value(period, DCAT.endDate)) == "2022-12-20"
     assert not any("wikidata" in str(o) for o in graph.objects(dataset, dcterms.spatial))  # mini links.ttl names no China item
     assert len(list(graph.objects(dataset, DCAT.keyword))) >= 4
-    service = next(graph.subjects(RDF.type, DCAT.DataService))
+    services = set(graph.subjects(RDF.type, DCAT.DataService))  # the SPARQL endpoint and the Graph Store
+    assert services == {URIRef(BASE + "dataset#sparql-service"), URIRef(BASE + "store")}
+    service = URIRef(BASE + "dataset#sparql-service")
     assert graph.value(service, DCAT.endpointURL) == URIRef(BASE + "sparql")
     assert graph.value(service, DCAT.servesDataset) == dataset
     for iri, info in mini_snapshot.graphs.items():
@@ -209,3 +211,34 @@ def test_gzip_dump_first_on_a_cold_cache(app):
     app.extensions.pop("ugkg.dumps", None)
     response = app.test_client().get("/dumps/dataset.nq.gz")
     assert response.status_code == 200 and gzip.decompress(response.data).endswith(b".\n")
+
+
+def test_range_request_is_206_with_the_bytes_asked_for(client, bodies):
+    full = bodies["nt"]
+    r = client.get("/dumps/dataset.nt", headers={"Range": "bytes=10-99", "Accept-Encoding": "identity"})
+    assert r.status_code == 206
+    assert r.data == full[10:100]
+    assert r.headers["Content-Range"] == f"bytes 10-99/{len(full)}"
+    assert client.get("/dumps/dataset.nt", headers={"Accept-Encoding": "identity"}).headers["Accept-Ranges"] == "bytes"
+
+
+def test_range_past_the_end_is_416(client, bodies):
+    r = client.get("/dumps/dataset.nt", headers={"Range": f"bytes={len(bodies['nt']) + 10}-", "Accept-Encoding": "identity"})
+    assert r.status_code == 416
+
+
+def test_if_range_with_a_stale_etag_gets_the_whole_file(client, bodies):
+    r = client.get("/dumps/dataset.nt", headers={"Range": "bytes=0-9", "If-Range": '"stale"', "Accept-Encoding": "identity"})
+    assert r.status_code == 200 and r.data == bodies["nt"]
+
+
+def test_live_range_resumes_a_download(live_server):
+    whole = requests.get(live_server + "/dumps/dataset.nq.gz", timeout=10).content
+    part = requests.get(live_server + "/dumps/dataset.nq.gz", headers={"Range": f"bytes={len(whole) // 2}-"}, timeout=10)
+    assert part.status_code == 206 and whole[: len(whole) // 2] + part.content == whole
+
+
+def test_void_for_a_browser_is_the_dataset_page(client):
+    r = client.get("/.well-known/void", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    assert client.get("/.well-known/void").mimetype == "text/turtle"

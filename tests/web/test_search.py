@@ -65,7 +65,9 @@ def test_search_limits_and_errors(client):
     assert client.get("/search?q=o&limit=1000").get_json()["limit"] == 100
     assert client.get("/search?q=o&limit=abc").status_code == 400
     assert client.get("/search?q=o&limit=0").status_code == 400
-    assert client.get("/search").status_code == 400
+    bare = client.get("/search")  # a published link (every page's footer): it answers and says how to ask
+    assert bare.status_code == 200 and bare.get_json()["results"] == [] and "q=" in bare.get_json()["hint"]
+    assert client.get("/search", headers={"Accept": "text/html"}).status_code == 200
     assert client.get("/search?q=zzzzqqq").get_json()["results"] == []
 
 

@@ -57,8 +57,11 @@ def dataset_summary() -> dict[str, Any]:
 
 @bp.get("/.well-known/void")
 def void() -> Response:
-    """The VoID description (the same graph as /dataset): Turtle by default, JSON-LD, RDF/XML, N-Triples."""
-    media_type = pages.negotiate_page(None, pages.RDF_TYPES)
+    """The VoID description (the same graph as /dataset): Turtle by default, JSON-LD, RDF/XML, N-Triples; HTML
+    (the dataset page) for browsers."""
+    media_type = pages.negotiate_page(None)
+    if media_type == "text/html":
+        return dataset()  # a browser following the VoID link gets the dataset page, not a download
     response = Response(pages.serialize(catalog.catalog_triples(), media_type), content_type=content_type(media_type))
     response.headers["Vary"] = "Accept"
     response.headers["Link"] = f'<{request.script_root}/dataset>; rel="describedby"'
@@ -90,23 +93,19 @@ def dumps(name: str) -> Response:
 
 
 def conditional(body: bytes, media_type: str, sha256: str | None, vary: str | None = None) -> Response:
-    """200 with ETag and Last-Modified, or 304 when If-None-Match (first) or If-Modified-Since says the client has it."""
+    """200 with ETag and Last-Modified, 304 when If-None-Match (first) or If-Modified-Since says the client has
+    it, 206 for a satisfiable Range (416 for one that is not): Werkzeug's conditional responses, RFC 9110 §13."""
     import hashlib
 
     etag = sha256 or hashlib.sha256(body).hexdigest()
     modified = datetime.fromisoformat(current().snapshot.manifest["created"])
-    if request.if_none_match:
-        fresh = request.if_none_match.contains_weak(etag) or request.if_none_match.star_tag
-    else:
-        since = request.if_modified_since
-        fresh = since is not None and modified.replace(microsecond=0) <= since
-    response = Response(status=304) if fresh else Response(body, content_type=content_type(media_type))
+    response = Response(body, content_type=content_type(media_type))
     response.set_etag(etag)
     response.last_modified = modified
     response.headers["Cache-Control"] = "public, max-age=300"
     if vary:
         response.headers["Vary"] = vary
-    return response
+    return response.make_conditional(request, accept_ranges=True, complete_length=len(body))
 
 
 @bp.get("/validation")

@@ -16,7 +16,8 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
-from server.web import pages, search
+from server.errors import NotFound
+from server.web import catalog, pages, search
 from server.web.pages import Labels, Link, RDF_TYPE, SKOS, OWL, labels_for, link_for
 from server.web.runtime import current
 
@@ -152,7 +153,13 @@ def resource(path: str) -> Response:
     stem, suffix = pages.split_suffix(path)
     iri = pages.checked_iri(stem)
     media_type = pages.negotiate_page(suffix)
-    triples = pages.describe(iri)
+    try:
+        triples = pages.describe(iri)
+    except NotFound:
+        # published by the dataset description only (a void:subset such as graph/meta, the void:vocabulary…)
+        triples = [t for t in catalog.catalog_triples() if t.subject == ox.NamedNode(iri) or t.object == ox.NamedNode(iri)]
+        if not triples:
+            raise
     if media_type != "text/html":
         return pages.rdf_response(triples, media_type, stem)
     context = resource_context(iri, triples)
@@ -176,7 +183,27 @@ def term(rest: str) -> Response:
     return resource("def/" + rest)
 
 
+@bp.get("/shapes/")
+def shapes_namespace() -> Response:
+    """The namespace of the shape IRIs: the shapes graph that holds them."""
+    return resource("graph/shapes")
+
+
+@bp.get("/shapes/<path:rest>")
+def shape(rest: str) -> Response:
+    """The SHACL shapes (graph/shapes) mint IRIs under /shapes/: each is described like any resource."""
+    return resource("shapes/" + rest)
+
+
+@bp.get("/project")
+@bp.get("/project.<suffix>")
+def project(suffix: str | None = None) -> Response:
+    """The project as a prov:Agent (the curation graph is attributed to it)."""
+    return resource("project" + (f".{suffix}" if suffix else ""))
+
+
 @bp.get("/def")
+@bp.get("/def/")
 @bp.get("/def.<suffix>")
 def ontology(suffix: str | None = None) -> Response:
     """The ontology: for machines the whole ontology graph; for browsers documentation generated from it."""

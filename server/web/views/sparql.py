@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from server.sparql import negotiation
-from server.sparql.protocol import parse_request
+from server.errors import BadRequest
+from server.sparql.protocol import GRAPH_STORE_PARAMETERS, parse_request
 from server.engine.results import content_type
 from server.web.hot import answer_headers
 from server.web.runtime import current
@@ -18,7 +19,10 @@ RDFLIB_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "ap
 def wants_html() -> bool:
     """True when a browser asks: text/html explicitly preferred over every RDF type."""
     accept = request.headers.get("Accept", "")
-    if "text/html" not in accept or request.args.get("format"):
+    fmt = request.args.get("format")
+    if fmt:
+        return fmt.strip().lower() == "html"
+    if "text/html" not in accept:
         return False
     return negotiation.negotiate(accept, ("text/html",) + SD_TYPES) == "text/html"
 
@@ -28,6 +32,13 @@ def endpoint() -> Response:
     runtime = current()
     protocol_request = parse_request(request, runtime.settings)
     if protocol_request.query is None:
+        if any(name in protocol_request.parameters for name in GRAPH_STORE_PARAMETERS):
+            from server.web.views.store import read_graph
+
+            return read_graph()  # a Graph Store client pointed at the query URL (as Fuseki allows) gets the graph
+        problem = protocol_request.without_query_problem()
+        if problem is not None:
+            raise BadRequest(problem, details={"parameters": list(dict.fromkeys(protocol_request.parameters))})
         if wants_html():
             from server.web.views.ui import query_page
 
@@ -37,7 +48,7 @@ def endpoint() -> Response:
     return Response(answer.result.body, headers=answer_headers(answer, runtime.settings.max_result_rows))
 
 
-def describe_service(fmt: str | None) -> Response:
+def describe_service(fmt: tuple[str, ...] | None) -> Response:
     runtime = current()
     media_type = negotiation.negotiate(request.headers.get("Accept"), SD_TYPES, fmt=fmt, graph=True)
     graph = service_description(runtime.settings, runtime.snapshot, request.base_url)
