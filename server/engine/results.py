@@ -44,10 +44,9 @@ SOLUTION_FORMATS = (
     "text/csv",
     "text/tab-separated-values",
 )
-NATIVE_SOLUTION_FORMATS = {
+NATIVE_SOLUTION_FORMATS = {  # written by pyoxigraph and read back to count rows (it cannot read CSV, lossy by design)
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
     "text/tab-separated-values": ox.QueryResultsFormat.TSV,
 }
 TEXT_MEDIA_TYPES = {"text/csv", "text/tab-separated-values", "text/turtle"}

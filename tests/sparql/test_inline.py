@@ -81,6 +81,15 @@ def test_inline_answer_equals_the_evaluator_answer(engines: Any, query: str, inf
         assert solutions(inline.body) == solutions(evaluated.body) and inline.rows == evaluated.rows > 0
 
 
+@pytest.mark.parametrize("media_type", ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"])
+def test_inline_answers_every_results_format_with_its_row_count(engines: Any, media_type: str) -> None:
+    disk, _ = engines
+    query = "SELECT ?p ?o WHERE { <https://ugkg.example.org/id/event/forum-2022> ?p ?o } LIMIT 3"
+    inline = disk.evaluate_pattern(QueryJob(query, "SELECT", media_type, 10000), time.monotonic() + 10, 3)
+    evaluated = disk.evaluate(QueryJob(query, "SELECT", media_type, 10000))
+    assert inline.media_type == media_type and inline.rows == evaluated.rows == 3 and inline.body
+
+
 def test_inline_query_past_its_deadline_is_stopped(engines: Any) -> None:
     disk, _ = engines
     job = QueryJob("SELECT * WHERE { ?s ?p ?o }", "SELECT", JSON, 1_000_000)
