@@ -119,7 +119,7 @@ def run_wrk(url: str, script: Path, clients: int, threads: int, duration_s: floa
                          capture_output=True, text=True, timeout=duration_s + 60)
     found = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+)", out.stdout)
     if not found:
-        raise RuntimeError(f"wrk gave no result: {out.stdout[-500:]} {out.stderr[-500:]}")
+        raise RuntimeError(f"wrk gave no result from {url}: {out.stdout[-500:]} {out.stderr[-500:]}")
     requests, errors, p50_us, p99_us, duration_us = map(int, found.groups())
     return {"rps": requests / (duration_us / 1e6), "errors": errors, "p50_ms": p50_us / 1000, "p99_ms": p99_us / 1000}
 
@@ -158,10 +158,23 @@ def start_ours(data_dir: Path) -> tuple[subprocess.Popen, str]:
     return process, url
 
 
+def start_oxigraph(location: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
+    """The reference: `oxigraph serve-read-only` with the union default graph, its output kept. Without
+    `--timeout-s`: with it, oxigraph 0.5.13 starts a thread per query to time it, and under 16 clients here the
+    thread could not be created and the server panicked ("failed to set up alternative stack guard page")."""
+    port = common.free_port()
+    log = log_path.open("ab")
+    process = subprocess.Popen([common.oxigraph_cli(), "serve-read-only", "--union-default-graph", "--location", str(location),
+                                "--bind", f"127.0.0.1:{port}"], stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    common.wait_healthy(url + "/query?query=ASK%7B%7D", process, timeout_s=120)
+    return process, url
+
+
 def bench_size(size: str, args: argparse.Namespace, work: Path) -> dict:
     data_dir, location = prepare(size, work)
     ours, ours_url = start_ours(data_dir)
-    oxi, oxi_url = common.start_oxigraph(location, timeout_s=30)
+    oxi, oxi_url = start_oxigraph(location, work / f"oxigraph-{size}.log")
     print(f"[{size}] ours pid {ours.pid} at {ours_url}, log {data_dir / 'serve.log'}; oxigraph pid {oxi.pid} at {oxi_url}", flush=True)
     targets = {"ours": (ours_url, "/sparql", ours.pid), "oxigraph": (oxi_url, "/query", oxi.pid)}
     scripts = work / f"lua-{size}"

@@ -61,20 +61,27 @@ class OxigraphEngine:
         except SyntaxError as exc:
             raise MalformedQuery(f"the query does not parse: {exc}", details={"position": error_position(str(exc))}) from None
 
-    def evaluate_pattern(self, job: QueryJob, deadline: float, limit: int | None) -> results.Serialised:
+    def evaluate_pattern(self, job: QueryJob, deadline: float) -> results.Serialised:
         """Evaluate a single-triple-pattern query (``sparql.inline``) here, stopping at ``deadline``.
 
         Such a query has no GRAPH, so its named graphs need not be listed; each row is bounded, so checking
-        the clock between rows enforces the time limit without a process to kill. With a LIMIT under the row
-        limit nothing can be cut or run long, and pyoxigraph writes the whole answer in Rust.
+        the clock between rows enforces the time limit without a process to kill. The rows are counted first;
+        when they fit the row limit the query runs again and pyoxigraph writes the answer in Rust (a second
+        index scan costs less than writing the rows in Python), else our writer cuts it and says so.
         """
-        answer = self._query(job, {} if job.inference else {"default_graph": ox.NamedNode(ASSERTED_UNION)})
+        dataset = {} if job.inference else {"default_graph": ox.NamedNode(ASSERTED_UNION)}
+        answer = self._query(job, dataset)
         if isinstance(answer, ox.QueryBoolean):
             return results.serialise_boolean(bool(answer), job.media_type)
         native = results.NATIVE_SOLUTION_FORMATS.get(job.media_type)
-        if limit is not None and limit <= min(job.max_rows, 256) and native is not None:
-            body = answer.serialize(format=native)
-            return results.Serialised(body, job.media_type, results.count_rows(body, job.media_type), False)
+        if native is not None:
+            rows = 0
+            for rows, _ in enumerate(_until(answer, deadline), 1):
+                if rows > job.max_rows:
+                    break
+            if rows <= job.max_rows:
+                return results.Serialised(self._query(job, dataset).serialize(format=native), job.media_type, rows, False)
+            answer = self._query(job, dataset)
         variables = [v.value for v in answer.variables]
         return results.serialise_solutions(variables, _until(answer, deadline), job.media_type, job.max_rows)
 

@@ -44,9 +44,10 @@ SOLUTION_FORMATS = (
     "text/csv",
     "text/tab-separated-values",
 )
-NATIVE_SOLUTION_FORMATS = {  # written by pyoxigraph and read back to count rows (it cannot read CSV, lossy by design)
+NATIVE_SOLUTION_FORMATS = {  # the result formats pyoxigraph itself writes
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
     "text/tab-separated-values": ox.QueryResultsFormat.TSV,
 }
 TEXT_MEDIA_TYPES = {"text/csv", "text/tab-separated-values", "text/turtle"}
@@ -55,12 +56,6 @@ TEXT_MEDIA_TYPES = {"text/csv", "text/tab-separated-values", "text/turtle"}
 def content_type(media_type: str) -> str:
     """The Content-Type header for a media type: charset only where the type has that parameter."""
     return f"{media_type}; charset=utf-8" if media_type in TEXT_MEDIA_TYPES else media_type
-
-
-def count_rows(body: bytes, media_type: str) -> int:
-    """Rows of a results document pyoxigraph wrote (read back by its parser: exact, and cheap for short ones)."""
-    parsed = ox.parse_query_results(body, format=NATIVE_SOLUTION_FORMATS[media_type])
-    return 0 if isinstance(parsed, ox.QueryBoolean) else sum(1 for _ in parsed)
 
 
 def serialise_boolean(value: bool, media_type: str) -> Serialised:

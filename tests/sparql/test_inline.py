@@ -73,7 +73,7 @@ def solutions(body: bytes) -> set[tuple[tuple[str, str], ...]]:
 def test_inline_answer_equals_the_evaluator_answer(engines: Any, query: str, inference: bool) -> None:
     disk, _ = engines
     job = QueryJob(query, "SELECT", JSON, 10000, inference=inference)
-    inline = disk.evaluate_pattern(job, time.monotonic() + 10, scan(query).single_pattern.limit)  # type: ignore[union-attr]
+    inline = disk.evaluate_pattern(job, time.monotonic() + 10)
     evaluated = disk.evaluate(job)
     if "LIMIT" in query:  # which 5 rows is the engine's choice; their number is not
         assert inline.rows == evaluated.rows == 5
@@ -85,16 +85,23 @@ def test_inline_answer_equals_the_evaluator_answer(engines: Any, query: str, inf
 def test_inline_answers_every_results_format_with_its_row_count(engines: Any, media_type: str) -> None:
     disk, _ = engines
     query = "SELECT ?p ?o WHERE { <https://ugkg.example.org/id/event/forum-2022> ?p ?o } LIMIT 3"
-    inline = disk.evaluate_pattern(QueryJob(query, "SELECT", media_type, 10000), time.monotonic() + 10, 3)
+    inline = disk.evaluate_pattern(QueryJob(query, "SELECT", media_type, 10000), time.monotonic() + 10)
     evaluated = disk.evaluate(QueryJob(query, "SELECT", media_type, 10000))
     assert inline.media_type == media_type and inline.rows == evaluated.rows == 3 and inline.body
+
+
+def test_inline_answer_over_the_row_limit_is_cut_and_says_so(engines: Any) -> None:
+    disk, _ = engines
+    job = QueryJob("SELECT * WHERE { ?s ?p ?o }", "SELECT", JSON, 7)
+    inline = disk.evaluate_pattern(job, time.monotonic() + 10)
+    assert inline.rows == 7 and inline.truncated and b'"truncated":true' in inline.body
 
 
 def test_inline_query_past_its_deadline_is_stopped(engines: Any) -> None:
     disk, _ = engines
     job = QueryJob("SELECT * WHERE { ?s ?p ?o }", "SELECT", JSON, 1_000_000)
     with pytest.raises(QueryTimeout):
-        disk.evaluate_pattern(job, time.monotonic() - 1, None)
+        disk.evaluate_pattern(job, time.monotonic() - 1)
 
 
 def test_point_lookup_runs_inline_and_a_join_does_not(app: Any) -> None:
