@@ -38,7 +38,7 @@ TRANSLATED_PREDICATES = {RDFS.label, DCTERMS.title, UGKG.text, SKOS.definition, 
                          DCTERMS.description, UGKG.firstOf, UGKG.addresses}
 BACK_TRANSLATED = {"concept/complaint-driven-megacity-governance", "concept/ecological-construction",
                    "concept/resilient-city", "concept/multi-actor-collaborative-governance",
-                   "article/bjd-2022-12-19", "agenda/new-urban-agenda"}
+                   "article/bjd-2022-12-19"}
 
 
 def article_text(title: str) -> tuple[Path, str]:
