@@ -197,3 +197,30 @@ def test_dumps_and_context_carry_the_quotes(store: ox.Store) -> None:
     counts = {row[0].value: int(row[1].value) for row in rows}
     expected = {GRAPH + f"quotes-{stem}": len(list(graph(f"quotes-{stem}").subjects(RDF.type, OA.Annotation))) for stem in ARTICLE_GRAPHS}
     assert counts == expected
+
+
+@pytest.fixture(scope="module")
+def real_client(kg_settings, kg_snapshot):  # type: ignore[no-untyped-def]
+    from server.web.app import create_app
+
+    application = create_app(kg_settings, kg_snapshot)
+    yield application.test_client()
+    application.extensions["ugkg"].close()
+
+
+def test_resource_page_shows_each_fact_beside_its_quote_article_and_page(real_client) -> None:  # type: ignore[no-untyped-def]
+    html = real_client.get("/id/city/xiongan", headers={"Accept": "text/html"}).get_data(as_text=True)
+    section = html[html.index('<section class="quotes">'):]
+    section = section[:section.index("</section>")]
+    assert '<q lang="zh">在19日举行的闭幕式上,北京、上海、天津、重庆、石家庄、雄安' in section
+    assert '<q lang="en">At the closing ceremony, 13 cities, including Beijing' in section
+    assert ", p. A11" in section  # the Beijing News page; the Beijing Daily client has none
+    declaration = real_client.get("/id/document/beijing-declaration", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert declaration.count("<q lang=") >= 40
+    assert "was initiated by the organizer of the forum</q>" in declaration
+    assert "由论坛主办方发起</q>" in declaration
+
+
+def test_resource_page_without_quotes_has_no_quote_section(real_client) -> None:  # type: ignore[no-untyped-def]
+    html = real_client.get("/id/province/hebei", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "<h1" in html and '<section class="quotes">' not in html
