@@ -171,8 +171,14 @@ def quote_graph(stem: str) -> tuple[str, int, int]:
 
 
 def translations() -> tuple[str, int]:
-    """Every literal the curation graph adds is the project's wording: mark each as ugkg:ProjectTranslation."""
+    """Every literal the curation graph adds (and the @zh labels of the two pinyin-only reporters in sources.ttl) is the
+    project's wording: mark each as ugkg:ProjectTranslation."""
     data = rdflib.Graph().parse(ROOT / "data" / "curation.ttl", format="turtle")
+    sources = rdflib.Graph().parse(ROOT / "data" / "sources.ttl", format="turtle")
+    for person in ("person/ren-shan", "person/sun-hongyang"):  # pinyin-only names: their @zh label is ours
+        for label in sources.objects(URIRef(ID + person), RDFS.label):
+            if isinstance(label, Literal) and label.language == "zh":
+                data.add((URIRef(ID + person), RDFS.label, label))
     out = rdflib.Graph()
     out.bind("ugkg", UGKG), out.bind("prov", PROV), out.bind("rdfs", RDFS), out.bind("skos", SKOS), out.bind("ugr", rdflib.Namespace(ID))
     me = URIRef(GRAPH + "translations")
