@@ -146,14 +146,14 @@ INITIATIVES_ZH = [
 
 INITIATIVES_EN = [
     "Adhere to a people-oriented approach and improve people's well-being: take more measures that benefit people's livelihoods and warm people's hearts, keep improving the public service system, and raise the level of public services.",
-    "Rely on the people and build people's cities: let urban governance fully reflect the will of the people, protect the rights and interests of the people, and stimulate the people's creative vitality.",
+    "Adhere to relying on the people and build people's cities: let urban governance fully reflect the will of the people, protect the rights and interests of the people, and stimulate the people's creative vitality.",
     "Adhere to law-based governance and safeguard fairness and justice: advance the modernization of the urban governance system and governance capacity on the track of the rule of law.",
-    "Adhere to governance at the source and strengthen proactive governance: focus more on the high-frequency, common problems on which residents' complaints concentrate, and carry out governance in key fields and key areas.",
+    "Adhere to governance at the source and strengthen proactive governance: focus more on the high-frequency, common problems on which residents' demands concentrate, and carry out governance in key fields and key areas.",
     "Adhere to collaborative governance and strengthen the co-governance system: further stimulate the vitality of the whole of society, and give full play to the enthusiasm, initiative and creativity of the government, society, residents, market entities and all other parties.",
     "Strengthen grassroots governance and consolidate the foundation of governance: further shift the focus of urban governance and its supporting resources down to sub-districts and communities, and raise the professional level of grassroots governance.",
     "Strengthen digital governance and build smart cities: build a more complete information network system for urban governance, and make urban governance more agile, refined and intelligent.",
     "Strengthen resilience governance and achieve safe development: coordinate the emergency management of public health incidents, natural disasters and accidents, and advance urban construction, development and security together.",
-    "Strengthen regional coordination and promote balanced development: coordinate the development of city clusters, small towns, and urban and rural areas.",
+    "Strengthen regional coordination and promote balanced development: coordinate city clusters, small towns, and urban and rural areas so that they develop in concert.",
     "Strengthen ecological civilization and share a low-carbon life: promote intensive, green, high-quality development, and strive to create a good environment for working, living, leisure and travel.",
 ]
 
@@ -178,13 +178,8 @@ def test_05_index_dimensions_and_indicators_in_order(store: ox.Store) -> None:
             ("科技支撑", "Scientific and technological support"),
         ], start=1)],
         ("2", None, "Governance capacity", "治理能力", None, None),  # the article names no indicators for it
-        *[(effectiveness[0], str(i), effectiveness[1], effectiveness[2], zh, en) for i, (zh, en) in enumerate([
-            ("义务教育", "Compulsory education"),
-            ("创业", "Entrepreneurship"),
-            ("就业", "Employment"),
-            ("养老", "Elderly care"),
-            ("医疗", "Medical care"),
-        ], start=1)],
+        # the article names no indicators for it either: its five fields (义务教育 …) are assessment fields (领域), not indicators
+        (effectiveness[0], None, effectiveness[1], effectiveness[2], None, None),
         *[(feedback[0], str(i), feedback[1], feedback[2], zh, en) for i, (zh, en) in enumerate([
             ("人大政协的议政", "Deliberation by the people's congress and the CPPCC"),
             ("城市形象", "City image"),
@@ -195,10 +190,10 @@ def test_05_index_dimensions_and_indicators_in_order(store: ox.Store) -> None:
 
 def test_06_construction_principles_in_order(store: ox.Store) -> None:
     assert run(store, "06-") == [
-        ("1", "人民性原则", "Principle of people-orientation", "Upholding the people-centred philosophy of governance."),
+        ("1", "人民性原则", "Principle of people-centredness", "Upholding the people-centred philosophy of governance."),
         ("2", "系统性原则", "Principle of systematicness", "Starting from the whole chain of urban governance to form a comprehensive evaluation system."),
         ("3", "可靠性原则", "Principle of reliability", "Ensuring the reliability and validity of the indicator system through scientific methods."),
-        ("4", "引领性原则", "Principle of leadership", "Reflecting Chinese characteristics while maintaining international leadership."),
+        ("4", "引领性原则", "Principle of leading the way", "Reflecting Chinese characteristics while keeping a leading position internationally."),
     ]
 
 
@@ -208,7 +203,7 @@ def test_07_good_governance_features(store: ox.Store) -> None:
         ("characteristic", "回应性", "Responsiveness"),
         ("characteristic", "透明性", "Transparency"),
         ("characteristic", "问责性", "Accountability"),
-        ("characteristic", "法制化", "Legalization"),
+        ("characteristic", "法制化", "Legal institutionalization"),
         ("structure", "一核多元共治格局", "Pattern of one core and co-governance by multiple actors"),
         ("structure", "党建引领政府主导", "Party-building leadership with the government in the lead"),
         ("structure", "多元共治", "Co-governance by multiple actors"),
@@ -353,13 +348,14 @@ def test_22_declaration_theme_and_release(store: ox.Store) -> None:
     assert run(store, "22-") == [(
         "Beijing Declaration on the Modernization of Urban Governance", "城市治理现代化北京宣言",
         "Putting the people first and creating a better life together", "坚持人民至上，共创美好生活",
-        "2022-12-19", CEREMONY_EN, "true",
+        "2022-12-19", CEREMONY_EN, "urban governance modernization declaration",
     )]
 
 
 def test_23_index_release(store: ox.Store) -> None:
     assert run(store, "23-") == [(
-        "中国城市善治指数指标体系", "Tsinghua University research team", "Meng Tianguang", "2022-12-19", CEREMONY_EN, "true",
+        "中国城市善治指数指标体系", "Tsinghua University research team", "Meng Tianguang", "2022-12-19", CEREMONY_EN,
+        "urban good governance index indicator system",
     )]
 
 
@@ -387,6 +383,71 @@ def test_25_sdg11_links(store: ox.Store) -> None:
         ("公众参与", skos + "closeMatch", "http://metadata.un.org/sdg/C110302", indicator),
         ("民主协商", skos + "relatedMatch", "http://metadata.un.org/sdg/C110302", indicator),
     ]
+
+
+# --- Issue 13: quotes to the sentence, roles, qualified claims, propositions, translation marks ---
+
+def test_30_sentence_saying_xiongan_signed(store: ox.Store) -> None:
+    # The English quote spans two sentences: the first names the 13 cities, the second says they issued it.
+    assert run(store, "30-") == [
+        ("Beijing Daily", None, "en",
+         "At the closing ceremony, 13 cities, including Beijing, Shanghai, Tianjin, Chongqing, Shijiazhuang, Xiong’an, Hohhot, "
+         "Hangzhou, Jinan, Guangzhou, Shenzhen, Haikou, and Chengdu, participated in the party building to lead the governance "
+         "of mega cities and the participation of multiple subjects in urban governance. A broad consensus was reached, and the "
+         "“Beijing Declaration on the Modernization of Urban Governance” was jointly issued.", None, None),
+        ("The Beijing News", "A11", "zh",
+         "在19日举行的闭幕式上,北京、上海、天津、重庆、石家庄、雄安、呼和浩特、杭州、济南、广州、深圳、海口、成都等13个城市,"
+         "在党建引领超大城市治理、多元主体参与城市治理等方面达成广泛共识,共同发布了《城市治理现代化北京宣言》。", None, None),
+    ]
+
+
+def test_31_who_initiated_reviewed_was_consulted_and_issued(store: ox.Store) -> None:
+    assert run(store, "31-") == [
+        ("1 initiated", "3", "Beijing Municipal Government | Beijing Municipal Party Committee | Chinese Academy of Social Sciences"),
+        ("2 reviewed", "1", "Well-known experts"),
+        ("3 consulted", "1", "Brother cities participating in the forum"),
+        ("4 issued", "13", " | ".join(en for en, _ in SIGNATORIES)),
+    ]
+
+
+def test_32_first_of_kind_claims_per_article(store: ox.Store) -> None:
+    # Only the English article hedges the declaration's claim ("It is reported that"); the Chinese one asserts both.
+    assert run(store, "32-") == [
+        ("Beijing Daily", "Beijing Declaration on the Modernization of Urban Governance", "urban governance modernization declaration", "It is reported that"),
+        ("The Beijing News", "Beijing Declaration on the Modernization of Urban Governance", "城市治理现代化宣言", None),
+        ("The Beijing News", "China Urban Good Governance Index Indicator System", "城市善治指数指标体系", None),
+    ]
+
+
+def test_33_propositions(store: ox.Store) -> None:
+    p = "https://ugkg.example.org/id/proposition/"
+    assert [(row[0][len(p):], row[3]) for row in run(store, "33-")] == [
+        ("challenges-remain", None), ("city-of-the-people", None), ("understanding-urban-governance", "Meng Tianguang"),
+        ("urban-governance-in-national-governance", None), ("valuable-experience", None), ("voice-of-the-times", None),
+    ]
+    texts = {row[0][len(p):]: (row[1], row[2]) for row in run(store, "33-")}
+    assert texts["city-of-the-people"] == ("城市是人民的城市，是现代化的重要载体", "A city is a city for the people and an important carrier of modernization.")
+    assert texts["voice-of-the-times"][0] == "共同发出建设人民城市、推进城市治理现代化的时代强音"
+
+
+def test_34_back_translated_chinese_labels(store: ox.Store) -> None:
+    i = "https://ugkg.example.org/id/"
+    assert run(store, "34-") == [
+        (i + "article/bjd-2022-12-19", "国内首个！北京等13城共同发布《城市治理现代化北京宣言》", None),
+        (i + "concept/complaint-driven-megacity-governance", "群众诉求驱动超大城市治理", "mass appeals driving mega-city governance"),
+        (i + "concept/ecological-construction", "生态建设", "ecological construction"),
+        (i + "concept/multi-actor-collaborative-governance", "多元主体协同治理", "multi-subject collaborative governance"),
+        (i + "concept/resilient-city", "韧性城市", "resilient cities"),
+    ]
+
+
+def test_property_labels_differ_from_class_labels() -> None:
+    """A property named like a class ("theoretical basis") reads as the class in every generated page and form."""
+    g = ontology()
+    class_labels = {(str(l), l.language) for c in g.subjects(RDF.type, OWL.Class) for l in g.objects(c, RDFS.label)}
+    props = [p for t in (OWL.ObjectProperty, OWL.DatatypeProperty) for p in g.subjects(RDF.type, t)]
+    clashes = sorted((str(p), str(l)) for p in props for l in g.objects(p, RDFS.label) if (str(l), l.language) in class_labels)
+    assert clashes == []
 
 
 def test_every_query_file_has_a_test() -> None:

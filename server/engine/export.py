@@ -32,6 +32,7 @@ PREFIXES = {
     "org": "http://www.w3.org/ns/org#",
     "dcterms": "http://purl.org/dc/terms/",
     "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
     "qb": "http://purl.org/linked-data/cube#",
     "foaf": "http://xmlns.com/foaf/0.1/",
     "owl": "http://www.w3.org/2002/07/owl#",

@@ -283,12 +283,13 @@ def _graph_subsets(g: rdflib.Graph, dataset: URIRef, base: str) -> None:
 
 
 def linkset_counts(base: str) -> dict[str, dict[str, int]]:
-    """Per external target, the number of owl:sameAs / skos:exactMatch links from our resources, by predicate."""
+    """Per external target, the number of owl:sameAs / skos:exactMatch / ugkg:seatFeature (GeoNames points) links from
+    our resources, by predicate."""
     out: dict[str, dict[str, int]] = {}
     for name, (_, prefixes) in TARGETS.items():
         test = " || ".join(f'STRSTARTS(STR(?o), "{p}")' for p in prefixes)
         rows = pages.select(f"""SELECT ?p (COUNT(DISTINCT CONCAT(STR(?s), " ", STR(?o))) AS ?n) WHERE {{
-            VALUES ?p {{ owl:sameAs skos:exactMatch }} ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{base}") && ({test})) }} GROUP BY ?p ORDER BY ?p""")
+            VALUES ?p {{ owl:sameAs skos:exactMatch <{base}def/seatFeature> }} ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{base}") && ({test})) }} GROUP BY ?p ORDER BY ?p""")
         counts = {r["p"].value: int(r["n"].value) for r in rows if "n" in r and int(r["n"].value) > 0}
         if counts:
             out[name] = counts

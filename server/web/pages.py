@@ -319,3 +319,50 @@ def labels_for(iris: Iterable[str]) -> dict[str, Labels]:
         for row in select(f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }} ?s rdfs:label|skos:prefLabel ?l }} ORDER BY ?s ?l"):
             out[row["s"].value].add(row["l"])
     return out
+
+
+# --- quotes: the words of the source article behind each fact (data/quotes-*.ttl) -------------------------------
+
+OA = "http://www.w3.org/ns/oa#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+@dataclass
+class QuotedFact:
+    """One fact of a resource with the exact words of an article that state it (W3C Web Annotation)."""
+
+    predicate: Link
+    value: Link | None
+    literal: ox.Literal | None
+    exact: str
+    lang: str
+    article: Link
+    page: str | None
+
+
+def quotes(iri: str) -> list[QuotedFact]:
+    """The quotes supporting the outgoing facts of ``iri``: reified statements (rdf:subject ``iri``) that an
+    oa:Annotation has as body, with the oa:exact of its target and the article and page it comes from."""
+    base = base_iri()
+    rows = select(f"""SELECT ?p ?o ?exact ?article ?page WHERE {{
+  ?statement <{RDF}subject> <{iri}> ; <{RDF}predicate> ?p ; <{RDF}object> ?o .
+  ?annotation <{OA}hasBody> ?statement ; <{OA}hasTarget> ?target .
+  ?target <{OA}hasSource> ?article ; <{OA}hasSelector> ?selector .
+  ?selector <{OA}exact> ?exact .
+  OPTIONAL {{ ?article <{base}def/page> ?page }}
+}} ORDER BY ?p ?o ?article ?exact LIMIT 2000""")
+    labels = labels_for([r["p"].value for r in rows] + [r["article"].value for r in rows]
+                        + [r["o"].value for r in rows if isinstance(r["o"], ox.NamedNode)])
+    out = []
+    for r in rows:
+        obj = r["o"]
+        out.append(QuotedFact(
+            predicate=link_for(r["p"], labels),
+            value=link_for(obj, labels) if isinstance(obj, (ox.NamedNode, ox.BlankNode)) else None,
+            literal=obj if isinstance(obj, ox.Literal) else None,
+            exact=r["exact"].value,
+            lang=r["exact"].language or "",
+            article=link_for(r["article"], labels),
+            page=r["page"].value if "page" in r else None,
+        ))
+    return out

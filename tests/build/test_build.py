@@ -158,7 +158,7 @@ def test_non_editable_install_serves_outside_the_checkout(tmp_path: Path) -> Non
     assert where.stdout.startswith(str(site)), where.stdout + where.stderr
     out = subprocess.run(
         [str(env_dir / "bin" / "ugkg"), "query", "--data-dir", str(tmp_path / "data"), "--format", "csv",
-         "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://ugkg.example.org/def/City> }"],
+         "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://ugkg.example.org/def/UrbanArea> }"],
         cwd=elsewhere, capture_output=True, text=True, timeout=300,
     )
     assert out.returncode == 0, out.stderr

@@ -145,6 +145,7 @@ def resource_context(iri: str, triples: list[ox.Triple]) -> dict[str, Any]:
         "jsonld": pages.jsonld_script(pages.to_jsonld(triples)),
         "is_graph": iri in current().snapshot.graphs,
         "graph_info": current().snapshot.graphs.get(iri),
+        "quotes": pages.quotes(iri),
     }
 
 
@@ -295,7 +296,7 @@ def indicator_index() -> Response:
 def cities() -> Response:
     """The signatory cities in a table and on an SVG map drawn from their coordinates (no tile service)."""
     ns = pages.base_iri() + "def/"
-    rows = pages.select(f"""SELECT ?c ?lat ?lon ?type ?prov ?region WHERE {{ ?c a <{ns}City> {ours('?c')}
+    rows = pages.select(f"""SELECT ?c ?lat ?lon ?type ?prov ?region WHERE {{ ?c a <{ns}UrbanArea> {ours('?c')}
         OPTIONAL {{ ?c schema:latitude ?lat }} OPTIONAL {{ ?c schema:longitude ?lon }}
         OPTIONAL {{ ?c <{ns}administrativeType> ?type {ours('?type')} }} OPTIONAL {{ ?c <{ns}inProvince> ?prov {ours('?prov')} }}
         OPTIONAL {{ ?c <{ns}inRegion> ?region {ours('?region')} }} }} ORDER BY ?c LIMIT 5000""")
