@@ -453,3 +453,20 @@ def test_property_labels_differ_from_class_labels() -> None:
 def test_every_query_file_has_a_test() -> None:
     tested = {name[5:7] for name in globals() if re.fullmatch(r"test_\d\d_.*", name)}
     assert sorted(path.name[:2] for path in QUERY_FILES) == sorted(tested)
+
+
+def test_35_source_sentences_of_one_resource(store: ox.Store) -> None:
+    rows = run(store, "35-")
+    assert len(rows) == 752  # every (fact, quote) pair of the two article graphs
+    base, rdf, rdfs = "https://ugkg.example.org/", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#"
+    about_xiongan = [(r[1], r[2], r[3], r[4], r[5]) for r in rows if r[0] == base + "id/city/xiongan"]
+    assert about_xiongan == [
+        (rdf + "type", base + "def/UrbanArea", "Beijing Daily", None, "en"),
+        (rdfs + "label", "Xiong'an", "Beijing Daily", None, "en"),
+        ("http://www.w3.org/2004/02/skos/core#hiddenLabel", "Xiong\u2019an", "Beijing Daily", None, "en"),
+        (rdf + "type", base + "def/UrbanArea", "The Beijing News", "A11", "zh"),
+        (rdfs + "label", "雄安", "The Beijing News", "A11", "zh"),
+    ]
+    sentences = {r[6] for r in rows if r[0] == base + "id/city/xiongan"}
+    signed = {row[3] for row in run(store, "30-")}  # each is a part of the sentence saying Xiong'an signed
+    assert len(sentences) == 2 and all(any(s in whole for whole in signed) for s in sentences)
