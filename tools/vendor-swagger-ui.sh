@@ -12,18 +12,10 @@ VERSION="${1:-5.35.0}"
 PACKAGE="swagger-ui-dist"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/server/web/static/vendor/swagger-ui"
-WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
-
-cd "$WORK"
-TARBALL="$(npm pack --silent "$PACKAGE@$VERSION" 2>/dev/null | tail -n 1)"
-INTEGRITY="$(npm view "$PACKAGE@$VERSION" dist.integrity 2>/dev/null)"
-mkdir unpacked
-tar -xzf "$TARBALL" -C unpacked
-BUILD="$WORK/unpacked/package"
-for file in swagger-ui-bundle.js swagger-ui.css LICENSE; do
-  [ -s "$BUILD/$file" ] || { echo "error: $file missing from $PACKAGE@$VERSION" >&2; exit 1; }
-done
+# shellcheck source=tools/npm-unpack.sh
+. "$ROOT/tools/npm-unpack.sh"
+npm_unpack "$PACKAGE" "$VERSION" swagger-ui-bundle.js swagger-ui.css LICENSE
+BUILD="$PACKAGE_DIR"
 if grep -o 'url([^)]*)' "$BUILD/swagger-ui.css" | grep -qv 'url("\?data:'; then
   echo "error: swagger-ui.css references other files (url(...) that is not data:); vendor them too" >&2
   exit 1

@@ -11,18 +11,10 @@ VERSION="${1:-4.6.2}"
 PACKAGE="@zazuko/yasgui"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/server/web/static/vendor/yasgui"
-WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
-
-cd "$WORK"
-TARBALL="$(npm pack --silent "$PACKAGE@$VERSION" 2>/dev/null | tail -n 1)"
-INTEGRITY="$(npm view "$PACKAGE@$VERSION" dist.integrity 2>/dev/null)"
-mkdir unpacked
-tar -xzf "$TARBALL" -C unpacked
-BUILD="$WORK/unpacked/package/build"
-for file in yasgui.min.js yasgui.min.css; do
-  [ -s "$BUILD/$file" ] || { echo "error: $file missing from $PACKAGE@$VERSION" >&2; exit 1; }
-done
+# shellcheck source=tools/npm-unpack.sh
+. "$ROOT/tools/npm-unpack.sh"
+npm_unpack "$PACKAGE" "$VERSION" build/yasgui.min.js build/yasgui.min.css
+BUILD="$PACKAGE_DIR/build"
 if grep -q 'url(' "$BUILD/yasgui.min.css"; then
   echo "error: yasgui.min.css references other files (url(...)); vendor them too" >&2
   exit 1
