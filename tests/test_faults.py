@@ -111,16 +111,21 @@ def evaluators(master: int) -> dict[int, int]:
     return {e: w for w in children(master) for e in children(w) if "server.engine.evaluator" in cmdline(e)}
 
 
-def wait_until(condition: Callable[[], Any], timeout_s: float, what: str) -> Any:
-    """Poll ``condition`` until it is truthy; fail (not hang) after ``timeout_s``."""
+def wait_until(condition: Callable[[], Any], timeout_s: float, what: str, explain: Callable[[], str] | None = None) -> Any:
+    """Poll ``condition`` until it is truthy; fail (not hang) after ``timeout_s``, saying ``explain()`` if given."""
     deadline = time.monotonic() + timeout_s
     while True:
         value = condition()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout_s:g} s: {what}")
+            raise AssertionError(f"not within {timeout_s:g} s: {what}" + (f"; {explain()}" if explain else ""))
         time.sleep(0.05)
+
+
+def describe(pids: set[int]) -> str:
+    """State, parent and command line of each live process in ``pids``: what a failure needs to be diagnosed."""
+    return "; ".join(f"{pid} state={s[0]} ppid={s[1]} {cmdline(pid)[:120]}" for pid in sorted(pids) if (s := _stat(pid)) and s[0] != "Z")
 
 
 class Background:
@@ -489,7 +494,7 @@ def test_server_restarts_cleanly_from_the_snapshot_after_sigterm_and_after_sigki
     wait_until(lambda: len(server.tree()) == 6, 30, "2 web workers with 2 evaluators each")
     processes = server.tree()
     assert server.stop() == 0
-    wait_until(lambda: not [p for p in processes if alive(p)], 30, "every worker and evaluator exited after SIGTERM")
+    wait_until(lambda: not [p for p in processes if alive(p)], 30, "every worker and evaluator exited after SIGTERM", lambda: describe(processes))
 
     again = Server(settings)
     servers.append(again)
@@ -498,12 +503,44 @@ def test_server_restarts_cleanly_from_the_snapshot_after_sigterm_and_after_sigki
     processes = again.tree()
     again.process.kill()  # an unclean stop: the workers and evaluators are orphaned and must go by themselves
     again.process.wait(timeout=30)
-    wait_until(lambda: not [p for p in processes if alive(p)], 30, "the orphaned workers and evaluators exited")
+    wait_until(lambda: not [p for p in processes if alive(p)], 30, "the orphaned workers and evaluators exited", lambda: describe(processes))
 
     third = Server(settings)
     servers.append(third)
     assert healthz_id(third.url) == first.build_id and count_all(third.url) == count
     assert third.stop() == 0
+
+
+def test_master_killed_while_workers_start_leaves_no_process_behind(tmp_path: Path) -> None:
+    """The master dies while its workers are still opening their evaluators: a worker (or evaluator) that asked
+    ``getppid()`` only after that would take init for its parent and never leave."""
+    settings = settings_for(MINI, tmp_path / "data")
+    build(settings, progress=quiet)
+    master = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(free_port()),
+         "--web-workers", "2", "--query-workers", "2", "--data-dir", settings.data_dir, "--sources-dir", str(MINI)],
+        cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        # the first evaluator exists, so the workers are building their apps (evaluators take ~1 s to load)
+        def starting() -> set[int] | None:
+            workers = children(master.pid)
+            return workers if len(workers) == 2 and evaluators(master.pid) else None
+
+        workers = wait_until(starting, 60, "2 web workers, one evaluator started")
+        master.kill()
+        master.wait(timeout=30)
+
+        def left() -> set[int]:
+            spawned = {int(pid.name) for pid in Path("/proc").iterdir() if pid.name.isdigit() and alive(int(pid.name))
+                       and "server.engine.evaluator" in (line := cmdline(int(pid.name)))
+                       and line.split()[-1:] and line.split()[-1] in {str(w) for w in workers}}
+            return {w for w in workers if alive(w)} | spawned
+
+        wait_until(lambda: not left(), 30, "the workers and the evaluators they had started exited", lambda: describe(left()))
+    finally:
+        if master.poll() is None:
+            master.kill()
 
 
 # --- 5. killed evaluators and web workers ------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """An evaluator process: opens the engine and answers query jobs over a socket until it is closed or killed.
 
-Started by ``executor.QueryExecutor`` as ``python -m server.engine.evaluator FD`` (a fresh interpreter, so no state,
+Started by ``executor.QueryExecutor`` as ``python -m server.engine.evaluator FD PARENT_PID`` (a fresh interpreter, so no state,
 lock or thread of the web process is inherited, whatever server runs the app).
 """
 from __future__ import annotations
@@ -18,12 +18,12 @@ from server.engine.factory import open_engine
 PARENT_CHECK_S = 0.5
 
 
-def exit_with_parent() -> None:
+def exit_with_parent(parent: int) -> None:
     """End this process when the web worker that started it is gone (killed, or stopped while a query ran):
     an orphan would otherwise run its query with no one to time it out. pyoxigraph releases the GIL while it
     evaluates, so this thread runs during a query. (PR_SET_PDEATHSIG fires when the spawning *thread* ends,
-    and evaluators are started from short-lived threads, so it cannot be used.)"""
-    parent = os.getppid()
+    and evaluators are started from short-lived threads, so it cannot be used.) ``parent`` is given by the
+    parent: ``getppid()`` here would already be 1 if it died while this interpreter started."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -45,7 +45,10 @@ def serve(conn: Connection) -> None:
         try:
             job = conn.recv()
         except (EOFError, OSError):
-            return
+            # the web worker is gone: leave at once. A normal interpreter exit would first close the store
+            # (RocksDB's shutdown can take long under load), and once finalisation starts the watch thread can
+            # no longer run, so nothing would bound it.
+            os._exit(0)
         try:
             conn.send(("ok", engine.evaluate(job)))
         except ApiError as exc:
@@ -55,5 +58,5 @@ def serve(conn: Connection) -> None:
 
 
 if __name__ == "__main__":
-    exit_with_parent()
+    exit_with_parent(int(sys.argv[2]))
     serve(Connection(int(sys.argv[1])))

@@ -9,6 +9,7 @@ keep being served by the remaining evaluators meanwhile.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import resource
 import socket
@@ -85,7 +86,7 @@ class QueryExecutor:
     def _start(self) -> _Evaluator:
         parent, child = socket.socketpair()
         process = _spawn_with_big_stack(
-            [sys.executable, "-m", "server.engine.evaluator", str(child.fileno())],
+            [sys.executable, "-m", "server.engine.evaluator", str(child.fileno()), str(os.getpid())],
             pass_fds=(child.fileno(),),
             cwd=PROJECT_ROOT if (Path(PROJECT_ROOT) / "server").is_dir() else None,
             stdin=subprocess.DEVNULL,
@@ -171,5 +172,5 @@ class QueryExecutor:
         for evaluator in every:
             try:
                 evaluator.kill()
-            except OSError:
+            except (OSError, subprocess.TimeoutExpired):
                 pass

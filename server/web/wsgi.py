@@ -13,37 +13,47 @@ import json
 import os
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from server.settings import Settings
 
 SETTINGS_ENV = "UGKG_SERVE_SETTINGS_JSON"
+MASTER_PID_ENV = "UGKG_SERVE_MASTER_PID"
 RESPAWN_INTERVAL_S = 6.0
 MASTER_CHECK_S = 0.5
+ORPHAN_CLOSE_S = 5.0
 
 
 def worker_app() -> Any:
     """The granian factory target: the app for this worker, from the settings the master serialised."""
     from server.web.app import create_app
 
+    closers: list[Callable[[], None]] = []
+    _exit_with_master(int(os.environ[MASTER_PID_ENV]), closers)  # before the app: the master may die meanwhile
     raw = json.loads(os.environ[SETTINGS_ENV])
     app = create_app(Settings(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}))
-    _exit_with_master(app.extensions["ugkg"].close)
+    closers.append(app.extensions["ugkg"].close)
     return app
 
 
-def _exit_with_master(close: Any) -> None:
+def _exit_with_master(master: int, closers: list[Callable[[], None]]) -> None:
     """End this worker when its master is gone (SIGKILL leaves granian workers running, still accepting on their
-    SO_REUSEPORT sockets); its evaluators watch this process in turn and follow."""
-    master = os.getppid()
+    SO_REUSEPORT sockets); its evaluators watch this process in turn and follow. ``master`` comes from the
+    master itself, not from ``getppid()`` here, which is already 1 when the master died before this worker ran."""
+
+    def close_all() -> None:
+        for close in closers:
+            close()
 
     def watch() -> None:
         while os.getppid() == master:
             time.sleep(MASTER_CHECK_S)
-        try:
-            close()
-        finally:
-            os._exit(0)
+        # close() kills this worker's evaluators; it runs on its own thread so that, whatever it waits for,
+        # the worker is gone within ORPHAN_CLOSE_S (its evaluators also leave when their pipe closes)
+        closing = threading.Thread(target=close_all, name="ugkg-orphan-close", daemon=True)
+        closing.start()
+        closing.join(ORPHAN_CLOSE_S)
+        os._exit(0)
 
     threading.Thread(target=watch, name="ugkg-master-watch", daemon=True).start()
 
@@ -63,6 +73,7 @@ def _serve_granian(settings: Settings) -> None:
     from granian.log import LogLevels
 
     os.environ[SETTINGS_ENV] = json.dumps(dataclasses.asdict(settings))
+    os.environ[MASTER_PID_ENV] = str(os.getpid())
     level = settings.log_level.lower()
     Granian(
         "server.web.wsgi:worker_app",
