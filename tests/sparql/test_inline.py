@@ -8,6 +8,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
+from server.engine import results
 from server.engine.embedded import OxigraphEngine
 from server.engine.factory import spec_for
 from server.engine.store import QueryJob
@@ -59,6 +60,13 @@ def engines(kg_snapshot: Any) -> tuple[OxigraphEngine, OxigraphEngine]:
     return OxigraphEngine(spec_for("oxigraph", kg_snapshot)), OxigraphEngine(spec_for("memory", kg_snapshot))
 
 
+def evaluate_inline(engine: OxigraphEngine, job: QueryJob, deadline: float) -> Any:
+    """What the service does for a single-pattern query: the pattern's LIMIT comes from the policy lexer."""
+    pattern = scan(job.query).single_pattern
+    assert pattern is not None, job.query
+    return engine.evaluate_pattern(job, deadline, limit=pattern.limit)
+
+
 def solutions(body: bytes) -> set[tuple[tuple[str, str], ...]]:
     return {tuple(sorted((k, str(v)) for k, v in zip([v.value for v in parsed.variables], row) if v is not None))
             for parsed in [ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)] for row in parsed}
@@ -73,7 +81,7 @@ def solutions(body: bytes) -> set[tuple[tuple[str, str], ...]]:
 def test_inline_answer_equals_the_evaluator_answer(engines: Any, query: str, inference: bool) -> None:
     disk, _ = engines
     job = QueryJob(query, "SELECT", JSON, 10000, inference=inference)
-    inline = disk.evaluate_pattern(job, time.monotonic() + 10)
+    inline = evaluate_inline(disk, job, time.monotonic() + 10)
     evaluated = disk.evaluate(job)
     if "LIMIT" in query:  # which 5 rows is the engine's choice; their number is not
         assert inline.rows == evaluated.rows == 5
@@ -85,7 +93,7 @@ def test_inline_answer_equals_the_evaluator_answer(engines: Any, query: str, inf
 def test_inline_answers_every_results_format_with_its_row_count(engines: Any, media_type: str) -> None:
     disk, _ = engines
     query = "SELECT ?p ?o WHERE { <https://ugkg.example.org/id/event/forum-2022> ?p ?o } LIMIT 3"
-    inline = disk.evaluate_pattern(QueryJob(query, "SELECT", media_type, 10000), time.monotonic() + 10)
+    inline = evaluate_inline(disk, QueryJob(query, "SELECT", media_type, 10000), time.monotonic() + 10)
     evaluated = disk.evaluate(QueryJob(query, "SELECT", media_type, 10000))
     assert inline.media_type == media_type and inline.rows == evaluated.rows == 3 and inline.body
 
@@ -93,7 +101,7 @@ def test_inline_answers_every_results_format_with_its_row_count(engines: Any, me
 def test_inline_answer_over_the_row_limit_is_cut_and_says_so(engines: Any) -> None:
     disk, _ = engines
     job = QueryJob("SELECT * WHERE { ?s ?p ?o }", "SELECT", JSON, 7)
-    inline = disk.evaluate_pattern(job, time.monotonic() + 10)
+    inline = evaluate_inline(disk, job, time.monotonic() + 10)
     assert inline.rows == 7 and inline.truncated and b'"truncated":true' in inline.body
 
 
@@ -101,7 +109,7 @@ def test_inline_query_past_its_deadline_is_stopped(engines: Any) -> None:
     disk, _ = engines
     job = QueryJob("SELECT * WHERE { ?s ?p ?o }", "SELECT", JSON, 1_000_000)
     with pytest.raises(QueryTimeout):
-        disk.evaluate_pattern(job, time.monotonic() - 1)
+        evaluate_inline(disk, job, time.monotonic() - 1)
 
 
 def test_point_lookup_runs_inline_and_a_join_does_not(app: Any) -> None:
@@ -113,3 +121,29 @@ def test_point_lookup_runs_inline_and_a_join_does_not(app: Any) -> None:
     assert service.inline_queries == before + 1
     service.run(ProtocolRequest("SELECT ?p ?o { ?s ?p ?o . ?o ?q ?r } LIMIT 1 # inline-2", None, None, True, None), JSON)
     assert service.inline_queries == before + 1
+
+
+@pytest.mark.parametrize("media_type", ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"])
+def test_inline_answer_at_the_row_limit_is_whole_and_one_past_it_is_cut(engines: Any, media_type: str) -> None:
+    disk, _ = engines
+    query = "SELECT ?p ?o WHERE { <https://ugkg.example.org/id/event/forum-2022> ?p ?o }"
+    rows = disk.evaluate(QueryJob(query, "SELECT", JSON, 10000)).rows
+    exact = evaluate_inline(disk, QueryJob(query, "SELECT", media_type, rows), time.monotonic() + 10)
+    assert (exact.rows, exact.truncated) == (rows, False)
+    cut = evaluate_inline(disk, QueryJob(query, "SELECT", media_type, rows - 1), time.monotonic() + 10)
+    assert (cut.rows, cut.truncated) == (rows - 1, True)
+
+
+TRICKY_VALUES = ["plain", "line\nbreak", "<result> in text", 'quote " and \\ backslash', "tab\tand,comma", "crlf\r\nend", ""]
+
+
+@pytest.mark.parametrize("media_type", ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"])
+@pytest.mark.parametrize("query", ["SELECT ?o WHERE { <http://x/s> ?p ?o }", "SELECT * WHERE { <http://x/s> <http://x/p> \"plain\" }",
+                                   "SELECT ?o WHERE { <http://x/none> ?p ?o }"], ids=["values", "no-variables", "no-rows"])
+def test_native_row_count_is_exact_whatever_the_values(media_type: str, query: str) -> None:
+    store = ox.Store()
+    for value in TRICKY_VALUES:
+        store.add(ox.Quad(ox.NamedNode("http://x/s"), ox.NamedNode("http://x/p"), ox.Literal(value)))
+    expected = len(list(store.query(query)))
+    body = store.query(query).serialize(format=results.NATIVE_SOLUTION_FORMATS[media_type])
+    assert results.count_native_rows(body, media_type) == expected
