@@ -53,6 +53,51 @@ NATIVE_SOLUTION_FORMATS = {  # the result formats pyoxigraph itself writes
 TEXT_MEDIA_TYPES = {"text/csv", "text/tab-separated-values", "text/turtle"}
 
 
+# A body pyoxigraph writes whole is kept only up to this size; past it (or past the row limit) our writer runs
+# instead, which stops at the row limit and says so. Counting the rows of a body this size is cheap.
+NATIVE_BODY_CAP_BYTES = 8 << 20
+
+
+class _BodyTooLarge(Exception):
+    """Raised from inside pyoxigraph's writer to stop it at ``NATIVE_BODY_CAP_BYTES``."""
+
+
+class _CappedBuffer(io.RawIOBase):
+    """A write target for pyoxigraph's serialiser that refuses to grow past a cap (it writes ~8 KiB chunks)."""
+
+    def __init__(self, cap_bytes: int) -> None:
+        super().__init__()
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.cap_bytes = cap_bytes
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk: Any) -> int:
+        self.size += len(chunk)
+        if self.size > self.cap_bytes:
+            raise _BodyTooLarge
+        self.parts.append(bytes(chunk))
+        return len(chunk)
+
+
+def native_solutions(solutions: ox.QuerySolutions, media_type: str, max_rows: int) -> Serialised | None:
+    """The answer as pyoxigraph writes it (in Rust), when it is whole: within ``max_rows`` and the size cap.
+
+    None means "write it with ``serialise_solutions`` instead": the caller runs the query again and our writer
+    cuts it at the row limit with the truncation signal. ``media_type`` must be in ``NATIVE_SOLUTION_FORMATS``.
+    """
+    sink = _CappedBuffer(NATIVE_BODY_CAP_BYTES)
+    try:
+        solutions.serialize(sink, format=NATIVE_SOLUTION_FORMATS[media_type])
+    except _BodyTooLarge:
+        return None
+    body = b"".join(sink.parts)
+    rows = count_native_rows(body, media_type)
+    return Serialised(body, media_type, rows, False) if rows <= max_rows else None
+
+
 def count_native_rows(body: bytes, media_type: str) -> int:
     """The number of solutions in a body pyoxigraph wrote in one of ``NATIVE_SOLUTION_FORMATS``.
 

@@ -8,7 +8,6 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from server.engine import results
 from server.engine.embedded import OxigraphEngine
 from server.engine.factory import spec_for
 from server.engine.store import QueryJob
@@ -132,18 +131,3 @@ def test_inline_answer_at_the_row_limit_is_whole_and_one_past_it_is_cut(engines:
     assert (exact.rows, exact.truncated) == (rows, False)
     cut = evaluate_inline(disk, QueryJob(query, "SELECT", media_type, rows - 1), time.monotonic() + 10)
     assert (cut.rows, cut.truncated) == (rows - 1, True)
-
-
-TRICKY_VALUES = ["plain", "line\nbreak", "<result> in text", 'quote " and \\ backslash', "tab\tand,comma", "crlf\r\nend", ""]
-
-
-@pytest.mark.parametrize("media_type", ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"])
-@pytest.mark.parametrize("query", ["SELECT ?o WHERE { <http://x/s> ?p ?o }", "SELECT * WHERE { <http://x/s> <http://x/p> \"plain\" }",
-                                   "SELECT ?o WHERE { <http://x/none> ?p ?o }"], ids=["values", "no-variables", "no-rows"])
-def test_native_row_count_is_exact_whatever_the_values(media_type: str, query: str) -> None:
-    store = ox.Store()
-    for value in TRICKY_VALUES:
-        store.add(ox.Quad(ox.NamedNode("http://x/s"), ox.NamedNode("http://x/p"), ox.Literal(value)))
-    expected = len(list(store.query(query)))
-    body = store.query(query).serialize(format=results.NATIVE_SOLUTION_FORMATS[media_type])
-    assert results.count_native_rows(body, media_type) == expected
