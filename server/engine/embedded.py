@@ -1,6 +1,7 @@
 """The embedded backend: pyoxigraph in this process, holding the snapshot in memory or in an on-disk store.
 
-Oxigraph evaluates; our writers in ``results`` serialise, so the row limit can stop the stream and say so.
+Oxigraph evaluates and, when a SELECT answer is whole (within the row limit), writes it in Rust; otherwise our
+writers in ``results`` serialise, so the row limit can stop the stream and say so.
 """
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
 """Serialise query results with a row limit, saying in the body (where the format allows) that rows were cut.
 
-pyoxigraph serialises whole result sets only; to stop at ``max_rows`` and say so, SELECT results are written
-here (the four W3C result formats are small), and graph results are cut before pyoxigraph serialises them.
+pyoxigraph serialises whole result sets only. A SELECT answer within ``max_rows`` is kept as pyoxigraph wrote it
+(``native_solutions``: its rows counted in the body); one over the limit is written here instead (the four W3C
+result formats are small), stopping at ``max_rows`` and saying so. Graph results are cut before pyoxigraph
+serialises them.
 """
 from __future__ import annotations
 
