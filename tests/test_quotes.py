@@ -20,6 +20,8 @@ import rdflib
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SH
 
+from server.build.coverage import check_coverage, coverage
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 DATA = ROOT / "data"
@@ -98,22 +100,23 @@ def reified(g: rdflib.Graph, body: rdflib.term.Node) -> tuple:
 
 @pytest.mark.parametrize("stem", ARTICLE_GRAPHS)
 def test_every_triple_of_the_article_graph_has_a_quote_from_its_article(stem: str) -> None:
-    facts = graph(stem)
-    quotes = graph(f"quotes-{stem}")
-    me = URIRef(GRAPH + stem)
-    article = facts.value(me, PROV.wasDerivedFrom)
-    assert (me, RDF.type, UGKG.ArticleGraph) in facts
-    quoted = set()
-    for ann in quotes.subjects(RDF.type, OA.Annotation):
-        if quotes.value(quotes.value(ann, OA.hasTarget), OA.hasSource) != article:
-            continue
-        quoted |= {reified(quotes, body) for body in quotes.objects(ann, OA.hasBody)}
-    needed = {t for t in facts if t[0] != me and t[1] != PROV.wasDerivedFrom}
-    assert needed, "the article graph states nothing"
-    missing = sorted(needed - quoted)
-    assert not missing, f"{len(missing)} triples without a quote, e.g. {missing[:3]}"
-    stray = sorted(quoted - set(facts))
-    assert not stray, f"quotes support triples the article graph does not state: {stray[:3]}"
+    """The build's own coverage check (server.build.coverage), on one article graph and its quote graph."""
+    me = GRAPH + stem
+    found = coverage({me: graph(stem), GRAPH + f"quotes-{stem}": graph(f"quotes-{stem}")})
+    assert [c.graph for c in found] == [me], "the article graph does not declare itself a ugkg:ArticleGraph"
+    result = found[0]
+    assert result.article == str(graph(stem).value(URIRef(me), PROV.wasDerivedFrom))
+    assert result.facts > 0, "the article graph states nothing"
+    assert not result.missing, f"{len(result.missing)} triples without a quote, e.g. {result.missing[:3]}"
+    assert not result.stray, f"quotes support triples the article graph does not state: {result.stray[:3]}"
+
+
+def test_every_fact_of_the_real_article_graphs_is_counted() -> None:
+    """All data graphs at once, as the build passes them: each article graph is found and fully covered."""
+    graphs = {GRAPH + p.stem: graph(p.stem) for p in sorted(DATA.glob("*.ttl"))}
+    found = {c.graph: c for c in check_coverage(graphs)}
+    assert sorted(found) == sorted(GRAPH + stem for stem in ARTICLE_GRAPHS)
+    assert all(c.complete and c.facts > 0 for c in found.values()), {c.graph: (c.facts, len(c.missing), len(c.stray)) for c in found.values()}
 
 
 @lru_cache(maxsize=None)

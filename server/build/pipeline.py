@@ -18,6 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, VOID, XSD
 
 from server.build import extra, tables
+from server.build.coverage import check_coverage
 from server.errors import BuildError
 from server.build.reason import infer
 from server.settings import CANONICAL_BASE_IRI, Settings
@@ -48,6 +49,9 @@ class LoadedSources:
     graphs: dict[str, Graph] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
     files: dict[str, list[SourceFile]] = field(default_factory=dict)
+
+    def data_graphs(self) -> dict[str, Graph]:
+        return {iri: graph for iri, graph in self.graphs.items() if self.kinds[iri] == "data"}
 
     def union(self, *kinds: str) -> Graph:
         merged = Graph()
@@ -127,6 +131,8 @@ def check(root: Path) -> tuple[LoadedSources, Report]:
     """Load and validate; used by `ugkg validate` and by the build."""
     loaded = load_sources(root)
     report = validate(loaded.union("data"), loaded.union("shapes"), loaded.union("ontology"))
+    if report.conforms:
+        check_coverage(loaded.data_graphs())
     return loaded, report
 
 
@@ -160,6 +166,8 @@ def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResu
     if not report.conforms:
         lines = "\n".join(f"  - {v}" for v in report.violations[:50])
         raise BuildError(f"the data does not conform to the shapes ({len(report.violations)} violations):\n{lines}", exit_code=1)
+    progress("      + quote coverage of each article graph (named graphs, which SHACL cannot see)")
+    check_coverage(loaded.data_graphs())
 
     progress("[3/4] reasoning (OWL 2 RL closure, owlrl)")
     t = time.perf_counter()
