@@ -181,6 +181,18 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+@pytest.fixture()
+def queries(client, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """An empty query folder the running app's API reads its operations from; the app's own catalogue comes back
+    afterwards, whether the test passed or not."""
+    folder = tmp_path / "queries"
+    folder.mkdir()
+    monkeypatch.setattr("server.web.api.operations.sources_root", lambda settings: tmp_path)
+    client.application.extensions.pop("ugkg.api", None)
+    yield folder
+    client.application.extensions.pop("ugkg.api", None)
+
+
 def test_operation_from_a_file(tmp_path: Path) -> None:
     path = write(tmp_path, "07-things-of-a-kind.rq", "# title: Things\n# question: Which things?\n"
                  "# param: kind iri ex:Kind example=k1 -- a kind\nPREFIX ex: <http://example.org/>\nSELECT ?thing WHERE { ?thing a ?kind }\n")
@@ -201,11 +213,7 @@ def test_bad_query_file_is_not_an_operation(tmp_path: Path, text: str, fragment:
         parse_operation(write(tmp_path, "01-bad.rq", text))
 
 
-def test_new_query_file_becomes_an_operation_and_bad_ones_are_left_out(client, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    queries = tmp_path / "queries"
-    queries.mkdir()
-    monkeypatch.setattr("server.web.api.operations.sources_root", lambda settings: tmp_path)
-    client.application.extensions.pop("ugkg.api", None)
+def test_new_query_file_becomes_an_operation_and_bad_ones_are_left_out(client, queries):  # type: ignore[no-untyped-def]
     write(queries, "01-numbers.rq", "# title: Numbers\n# question: Which numbers?\n# param: n integer example=3\n"
           "SELECT ?n ?label WHERE { VALUES (?n ?label) { (1 \"one\") (2 \"two\") (3 \"three\") } } ORDER BY ?n\n")
     write(queries, "02-broken.rq", "# title: Broken\n# question: Why?\n# param: missing string\nSELECT ?x WHERE { ?x ?p ?o }\n")
@@ -216,14 +224,9 @@ def test_new_query_file_becomes_an_operation_and_bad_ones_are_left_out(client, t
     assert set(spec["paths"]) == {"/api/v1/numbers"}
     write(queries, "03-letters.rq", "# title: Letters\n# question: Which letters?\nSELECT ?l WHERE { VALUES ?l { \"a\" \"b\" } } ORDER BY ?l\n")
     assert client.get("/api/v1/letters?format=csv").data == b"l\r\na\r\nb\r\n"
-    client.application.extensions.pop("ugkg.api", None)
 
 
-def test_answers_obey_the_endpoint_row_limit(client, tmp_path, monkeypatch, mini_settings):  # type: ignore[no-untyped-def]
-    queries = tmp_path / "queries"
-    queries.mkdir()
-    monkeypatch.setattr("server.web.api.operations.sources_root", lambda settings: tmp_path)
-    client.application.extensions.pop("ugkg.api", None)
+def test_answers_obey_the_endpoint_row_limit(client, queries, mini_settings):  # type: ignore[no-untyped-def]
     numbers = " ".join(str(n) for n in range(1, 81))
     write(queries, "01-many.rq", f"# title: Many\n# question: How many?\nSELECT ?n WHERE {{ VALUES ?n {{ {numbers} }} }} ORDER BY ?n\n")
     response = client.get("/api/v1/many")
@@ -234,26 +237,16 @@ def test_answers_obey_the_endpoint_row_limit(client, tmp_path, monkeypatch, mini
     rest = client.get("/api/v1/many?offset=50&limit=50").get_json()
     assert [r["n"] for r in rest] == list(range(51, 81))
     assert client.get("/api/v1/many?limit=51").get_json()["parameter"] == "limit"
-    client.application.extensions.pop("ugkg.api", None)
 
 
-def test_answers_obey_the_endpoint_time_limit(client, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    queries = tmp_path / "queries"
-    queries.mkdir()
-    monkeypatch.setattr("server.web.api.operations.sources_root", lambda settings: tmp_path)
-    client.application.extensions.pop("ugkg.api", None)
+def test_answers_obey_the_endpoint_time_limit(client, queries):  # type: ignore[no-untyped-def]
     write(queries, "01-slow.rq", "# title: Slow\n# question: How long?\n"
           "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?p ?q ?r . ?s ?t ?u . ?v ?w ?x }\n")
     response = client.get("/api/v1/slow")
     assert response.status_code == 503 and response.get_json()["error"] == "query-timeout"
-    client.application.extensions.pop("ugkg.api", None)
 
 
-def test_ask_and_construct_files_are_operations_in_the_endpoint_formats(client, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    queries = tmp_path / "queries"
-    queries.mkdir()
-    monkeypatch.setattr("server.web.api.operations.sources_root", lambda settings: tmp_path)
-    client.application.extensions.pop("ugkg.api", None)
+def test_ask_and_construct_files_are_operations_in_the_endpoint_formats(client, queries):  # type: ignore[no-untyped-def]
     write(queries, "01-any.rq", "# title: Any\n# question: Anything?\n# param: n integer\nASK { VALUES ?n { 1 2 } }\n")
     write(queries, "02-graph.rq", "# title: Graph\n# question: Which?\n# param: o string\n"
           "CONSTRUCT { <http://example.org/s> <http://example.org/p> ?o } WHERE { VALUES ?o { \"a\" \"b\" } }\n")
@@ -266,7 +259,6 @@ def test_ask_and_construct_files_are_operations_in_the_endpoint_formats(client, 
 
     validate(spec)
     assert "text/turtle" in spec["paths"]["/api/v1/graph"]["get"]["responses"]["200"]["content"]
-    client.application.extensions.pop("ugkg.api", None)
 
 
 def test_language_columns_merge_with_fallback_and_never_collide() -> None:

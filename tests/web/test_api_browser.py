@@ -32,6 +32,14 @@ def open_docs(recorded_page, url):  # type: ignore[no-untyped-def]
     return page
 
 
+def try_out(page, path: str):  # type: ignore[no-untyped-def]
+    """Open the operation at ``path`` and press "Try it out", as a reader of the docs page does; its block."""
+    block = page.locator(".opblock", has=page.locator(f".opblock-summary-path[data-path='{path}']"))
+    block.locator(".opblock-summary").click()
+    block.locator("button.try-out__btn").click()
+    return block
+
+
 @pytest.mark.browser
 def test_docs_page_lists_every_operation_without_errors_or_foreign_requests(kg_server, recorded_page):  # type: ignore[no-untyped-def]
     page = open_docs(recorded_page, kg_server)
@@ -48,9 +56,7 @@ def test_docs_page_lists_every_operation_without_errors_or_foreign_requests(kg_s
 @pytest.mark.browser
 def test_try_it_out_calls_the_api_and_shows_the_answer(kg_server, recorded_page):  # type: ignore[no-untyped-def]
     page = open_docs(recorded_page, kg_server)
-    block = page.locator(".opblock", has=page.locator(".opblock-summary-path[data-path='/api/v1/ten-initiatives']"))
-    block.locator(".opblock-summary").click()
-    block.locator("button.try-out__btn").click()
+    block = try_out(page, "/api/v1/ten-initiatives")
     field = block.locator("tr[data-param-name='topic'] input")
     field.fill("digital-governance")
     with page.expect_response(lambda r: "/api/v1/ten-initiatives?" in r.url) as answer:
@@ -71,9 +77,7 @@ def test_try_it_out_calls_the_api_and_shows_the_answer(kg_server, recorded_page)
 @pytest.mark.browser
 def test_try_it_out_shows_the_400_naming_the_parameter(kg_server, recorded_page):  # type: ignore[no-untyped-def]
     page = open_docs(recorded_page, kg_server)
-    block = page.locator(".opblock", has=page.locator(".opblock-summary-path[data-path='/api/v1/signatory-population']"))
-    block.locator(".opblock-summary").click()
-    block.locator("button.try-out__btn").click()
+    block = try_out(page, "/api/v1/signatory-population")
     block.locator("tr[data-param-name='city'] input").fill("atlantis")
     with page.expect_response(lambda r: "/api/v1/signatory-population?" in r.url) as answer:
         block.locator("button.execute").click()
