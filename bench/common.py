@@ -34,7 +34,7 @@ def make_snapshot(data_dir: Path, triples: int) -> tuple[Path, int, float]:
     lines = list(generate.quads(triples))
     body = "".join(lines).encode()
     manifest = {
-        "base_iri": "https://ugkg.example.org/",
+        "base_iri": "https://w3id.org/ugkg/",
         "graphs": {generate.GRAPH: {"kind": "data", "triples": len(lines), "sources": []}},
         "counts": {"asserted": len(lines), "inferred": 0, "quads": len(lines)},
         "generator": "bench.generate",

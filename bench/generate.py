@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import IO, Iterator
 
-BASE = "https://ugkg.example.org/"
+BASE = "https://w3id.org/ugkg/"
 UGKG = BASE + "def/"
 QB = "http://purl.org/linked-data/cube#"
 SDMX_DIM = "http://purl.org/linked-data/sdmx/2009/dimension#"

@@ -29,7 +29,7 @@ import requests
 from . import common, generate
 
 PREFIXES = (
-    "PREFIX ugkg: <https://ugkg.example.org/def/> PREFIX qb: <http://purl.org/linked-data/cube#> "
+    "PREFIX ugkg: <https://w3id.org/ugkg/def/> PREFIX qb: <http://purl.org/linked-data/cube#> "
     "PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#> "
     "PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> "
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "

@@ -33,11 +33,11 @@ from . import common, generate
 
 WRK_THREADS, WRK_CLIENTS = 2, 16
 REAL_SUBJECTS = [
-    "https://ugkg.example.org/id/event/forum-2022", "https://ugkg.example.org/id/document/beijing-declaration",
-    "https://ugkg.example.org/id/city/beijing", "https://ugkg.example.org/id/org/cass", "https://ugkg.example.org/id/index/cuggi",
+    "https://w3id.org/ugkg/id/event/forum-2022", "https://w3id.org/ugkg/id/document/beijing-declaration",
+    "https://w3id.org/ugkg/id/city/beijing", "https://w3id.org/ugkg/id/org/cass", "https://w3id.org/ugkg/id/index/cuggi",
 ]
 PREFIXES = (
-    "PREFIX ugkg: <https://ugkg.example.org/def/> PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#> "
+    "PREFIX ugkg: <https://w3id.org/ugkg/def/> PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#> "
     "PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
     "PREFIX schema: <https://schema.org/> "
 )

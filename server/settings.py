@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-CANONICAL_BASE_IRI = "https://ugkg.example.org/"
+CANONICAL_BASE_IRI = "https://w3id.org/ugkg/"
 
 
 def _default_data_dir() -> str:

@@ -19,8 +19,8 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
-UGKG = rdflib.Namespace("https://ugkg.example.org/def/")
-ONTOLOGY_IRI = rdflib.URIRef("https://ugkg.example.org/def")
+UGKG = rdflib.Namespace("https://w3id.org/ugkg/def/")
+ONTOLOGY_IRI = rdflib.URIRef("https://w3id.org/ugkg/def")
 
 FORUM_EN = "Beijing Forum on Party-Building-Led Reform of Immediate Response to Public Complaints"
 CEREMONY_EN = "Closing ceremony of the " + FORUM_EN
@@ -99,7 +99,7 @@ def test_every_ugkg_term_used_in_data_and_queries_is_defined_in_the_ontology() -
 def test_ontology_header() -> None:
     g = ontology()
     assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in g
-    assert (ONTOLOGY_IRI, OWL.versionIRI, rdflib.URIRef("https://ugkg.example.org/def/1.0.0")) in g
+    assert (ONTOLOGY_IRI, OWL.versionIRI, rdflib.URIRef("https://w3id.org/ugkg/def/1.0.0")) in g
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -420,7 +420,7 @@ def test_32_first_of_kind_claims_per_article(store: ox.Store) -> None:
 
 
 def test_33_propositions(store: ox.Store) -> None:
-    p = "https://ugkg.example.org/id/proposition/"
+    p = "https://w3id.org/ugkg/id/proposition/"
     assert [(row[0][len(p):], row[3]) for row in run(store, "33-")] == [
         ("challenges-remain", None), ("city-of-the-people", None), ("understanding-urban-governance", "Meng Tianguang"),
         ("urban-governance-in-national-governance", None), ("valuable-experience", None), ("voice-of-the-times", None),
@@ -431,7 +431,7 @@ def test_33_propositions(store: ox.Store) -> None:
 
 
 def test_34_back_translated_chinese_labels(store: ox.Store) -> None:
-    i = "https://ugkg.example.org/id/"
+    i = "https://w3id.org/ugkg/id/"
     assert run(store, "34-") == [
         (i + "article/bjd-2022-12-19", "国内首个！北京等13城共同发布《城市治理现代化北京宣言》", None),
         (i + "concept/complaint-driven-megacity-governance", "群众诉求驱动超大城市治理", "mass appeals driving mega-city governance"),
@@ -458,7 +458,7 @@ def test_every_query_file_has_a_test() -> None:
 def test_35_source_sentences_of_one_resource(store: ox.Store) -> None:
     rows = run(store, "35-")
     assert len(rows) == 752  # every (fact, quote) pair of the two article graphs
-    base, rdf, rdfs = "https://ugkg.example.org/", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#"
+    base, rdf, rdfs = "https://w3id.org/ugkg/", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#"
     about_xiongan = [(r[1], r[2], r[3], r[4], r[5]) for r in rows if r[0] == base + "id/city/xiongan"]
     assert about_xiongan == [
         (rdf + "type", base + "def/UrbanArea", "Beijing Daily", None, "en"),

@@ -34,13 +34,13 @@ from conftest import free_port, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini"
-FORUM = "https://ugkg.example.org/id/event/forum"
+FORUM = "https://w3id.org/ugkg/id/event/forum"
 ASK_FORUM = "ASK { <%s> a <https://schema.org/Event> }" % FORUM
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
 # never finishes on the mini data (~40^8 rows): a query that is certainly still running when its process is killed
 ENDLESS = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?p ?q ?r . ?s ?t ?u . ?v ?w ?x }"
 JSON = {"Accept": "application/sparql-results+json, application/json"}
-NEW_TRIPLE = '\n<https://ugkg.example.org/id/x/new> <http://www.w3.org/2000/01/rdf-schema#label> "new"@en .\n'
+NEW_TRIPLE = '\n<https://w3id.org/ugkg/id/x/new> <http://www.w3.org/2000/01/rdf-schema#label> "new"@en .\n'
 CLIENT_TIMEOUT_S = 30
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes through /proc (Linux)")
@@ -358,7 +358,7 @@ def test_build_with_shacl_violation_exits_1_and_keeps_previous_snapshot(sources:
     first = build(settings, progress=quiet).snapshot
     files, before = digests(first.path), entries(settings.snapshots_dir)
     with (sources / "data" / "b.ttl").open("a") as fh:
-        fh.write('\n<https://ugkg.example.org/id/event/forum> <https://schema.org/startDate> "not a date" .\n')
+        fh.write('\n<https://w3id.org/ugkg/id/event/forum> <https://schema.org/startDate> "not a date" .\n')
     assert main(["build", "--data-dir", settings.data_dir, "--sources-dir", str(sources)]) == 1
     err = capsys.readouterr().err
     assert "does not conform" in err and "ForumShape" in err

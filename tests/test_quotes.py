@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 DATA = ROOT / "data"
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
-UGKG = rdflib.Namespace("https://ugkg.example.org/def/")
-UGS = rdflib.Namespace("https://ugkg.example.org/shapes/")
-GRAPH = "https://ugkg.example.org/graph/data/"
+UGKG = rdflib.Namespace("https://w3id.org/ugkg/def/")
+UGS = rdflib.Namespace("https://w3id.org/ugkg/shapes/")
+GRAPH = "https://w3id.org/ugkg/graph/data/"
 ARTICLE_GRAPHS = ["bjnews-2022-12-20", "bjd-2022-12-19"]
 
 
@@ -164,7 +164,7 @@ def test_quote_shapes_are_inert_on_a_union_but_still_check_quote_form() -> None:
     union.remove((next(union.subjects(OA.exact, None)), OA.exact, None))  # would be a coverage error in one article graph
     assert not any(src == str(UGS.ArticleGraphQuotesShape) for src, _ in quote_results(union))
     body = next(union.subjects(RDF.predicate, UGKG.issuedBy))
-    union.set((body, RDF.object, URIRef("https://ugkg.example.org/id/city/nanjing")))
+    union.set((body, RDF.object, URIRef("https://w3id.org/ugkg/id/city/nanjing")))
     assert any("not asserted" in msg for _, msg in quote_results(union))
 
 

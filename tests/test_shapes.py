@@ -6,7 +6,7 @@ with the ontology = ontology/*.ttl (its rdfs:subClassOf triples make e.g. a ugkg
 Organization for sh:targetClass and sh:class).
 
 Fixtures live in tests/fixtures/shapes/<ShapeName>/{valid,invalid}-<what>.ttl; <ShapeName> is the local
-name of the node shape <https://ugkg.example.org/shapes/<ShapeName>>. A valid fixture must produce no
+name of the node shape <https://w3id.org/ugkg/shapes/<ShapeName>>. A valid fixture must produce no
 validation result at all (of any severity); an invalid one must produce at least one, every result must
 come from its shape (the node shape or one of its property shapes), so each invalid fixture tests exactly
 one shape, and each result has the severity that shape declares (sh:Violation unless it says otherwise).
@@ -26,7 +26,7 @@ from rdflib.namespace import RDF, RDFS, SH
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES_FILE = ROOT / "shapes" / "ugkg-shapes.ttl"
 FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
-UGS = rdflib.Namespace("https://ugkg.example.org/shapes/")
+UGS = rdflib.Namespace("https://w3id.org/ugkg/shapes/")
 FIXTURE_FILES = sorted(FIXTURES.glob("*/*.ttl"))
 
 
@@ -170,7 +170,7 @@ def test_node_shapes_are_documented_and_named():
 def test_every_ontology_class_in_scope_has_a_shape():
     sg = shapes_graph()
     targeted = set(sg.objects(None, SH.targetClass))
-    ugkg = rdflib.Namespace("https://ugkg.example.org/def/")
+    ugkg = rdflib.Namespace("https://w3id.org/ugkg/def/")
     qb = rdflib.Namespace("http://purl.org/linked-data/cube#")
     required = {ugkg[c] for c in (
         "Forum Ceremony Organization Person Post City Province Declaration Initiative GovernanceConcept "

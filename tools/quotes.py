@@ -26,11 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from quote_rules import ARTICLES, Span  # noqa: E402
 
-ID = "https://ugkg.example.org/id/"
-UGKG = rdflib.Namespace("https://ugkg.example.org/def/")
+ID = "https://w3id.org/ugkg/id/"
+UGKG = rdflib.Namespace("https://w3id.org/ugkg/def/")
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = rdflib.Namespace("https://schema.org/")
-GRAPH = "https://ugkg.example.org/graph/data/"
+GRAPH = "https://w3id.org/ugkg/graph/data/"
 SEEDS = ROOT.parent / "shared" / "seeds"
 SKIPPED_PREDICATES = {PROV.wasDerivedFrom}
 TRANSLATED_PREDICATES = {RDFS.label, DCTERMS.title, UGKG.text, SKOS.definition, SKOS.scopeNote, SKOS.note,
@@ -182,7 +182,7 @@ def translations() -> tuple[str, int]:
     out = rdflib.Graph()
     out.bind("ugkg", UGKG), out.bind("prov", PROV), out.bind("rdfs", RDFS), out.bind("skos", SKOS), out.bind("ugr", rdflib.Namespace(ID))
     me = URIRef(GRAPH + "translations")
-    project = URIRef("https://ugkg.example.org/project")
+    project = URIRef("https://w3id.org/ugkg/project")
     out.add((me, RDF.type, PROV.Entity))
     out.add((me, RDFS.label, Literal("The project's translations and names, marked as such (not source wording)", lang="en")))
     out.add((me, RDFS.label, Literal("本项目的译文与命名（非来源原文）", lang="zh")))

@@ -25,8 +25,8 @@ FORMATS: dict[str, tuple[str, ox.RdfFormat]] = {
 }
 DATASET_FORMATS = ("nq", "trig")
 PREFIXES = {
-    "ugkg": "https://ugkg.example.org/def/",
-    "ugr": "https://ugkg.example.org/id/",
+    "ugkg": "https://w3id.org/ugkg/def/",
+    "ugr": "https://w3id.org/ugkg/id/",
     "schema": "https://schema.org/",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "org": "http://www.w3.org/ns/org#",

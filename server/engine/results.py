@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-TRUNCATED_LINK = "https://ugkg.example.org/def/truncatedResult"
+TRUNCATED_LINK = "https://w3id.org/ugkg/def/truncatedResult"
 
 
 @dataclass(frozen=True)

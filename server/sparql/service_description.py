@@ -13,7 +13,7 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 ENTAILMENT_RDFS = URIRef("http://www.w3.org/ns/entailment/RDFS")
 ENTAILMENT_OWL_RL = URIRef("http://www.w3.org/ns/owl-profile/RL")
-UGKG = Namespace("https://ugkg.example.org/def/")
+UGKG = Namespace("https://w3id.org/ugkg/def/")
 FORMAT_IRIS = {
     "application/sparql-results+json": FORMATS.SPARQL_Results_JSON,
     "application/sparql-results+xml": FORMATS.SPARQL_Results_XML,

@@ -65,13 +65,13 @@ def test_shacl_violation_names_resource_and_shape_and_keeps_previous_snapshot(so
     with pytest.raises(BuildError) as err:
         build(settings, progress=quiet)
     assert err.value.exit_code == 1
-    assert "https://ugkg.example.org/id/event/forum" in str(err.value) and "shapes/ForumShape" in str(err.value)
+    assert "https://w3id.org/ugkg/id/event/forum" in str(err.value) and "shapes/ForumShape" in str(err.value)
     assert current_snapshot(settings.snapshots_dir).build_id == first.build_id
 
 
 def test_validate_exit_codes(sources: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--sources-dir", str(sources)]) == 0
-    (sources / "data" / "b.ttl").write_text((sources / "data" / "b.ttl").read_text() + '\n<https://ugkg.example.org/id/event/forum> <https://schema.org/startDate> "x" .\n')
+    (sources / "data" / "b.ttl").write_text((sources / "data" / "b.ttl").read_text() + '\n<https://w3id.org/ugkg/id/event/forum> <https://schema.org/startDate> "x" .\n')
     assert main(["validate", "--sources-dir", str(sources)]) == 1
     assert "ForumShape" in capsys.readouterr().out
     (sources / "data" / "b.ttl").write_text("this is not turtle")
@@ -91,7 +91,7 @@ def test_base_iri_is_rewritten(sources: Path, tmp_path: Path) -> None:
     settings = settings_for(sources, tmp_path, base_iri="http://127.0.0.1:8000/")
     snapshot = build(settings, progress=quiet).snapshot
     text = snapshot.dataset_path.read_text()
-    assert "<http://127.0.0.1:8000/id/event/forum>" in text and "ugkg.example.org" not in text
+    assert "<http://127.0.0.1:8000/id/event/forum>" in text and "w3id.org/ugkg" not in text
     assert "http://127.0.0.1:8000/graph/inferred" in snapshot.graphs
 
 
@@ -114,14 +114,14 @@ def test_export_nquads_keeps_named_graphs(sources: Path, tmp_path: Path) -> None
     assert main(["export", "--format", "trig", "-o", str(out), "--data-dir", settings.data_dir]) == 0
     dataset = rdflib.Dataset().parse(out, format="trig")
     names = {str(g.identifier) for g in dataset.graphs()}
-    assert "https://ugkg.example.org/graph/data/a" in names and "https://ugkg.example.org/graph/inferred" in names
+    assert "https://w3id.org/ugkg/graph/data/a" in names and "https://w3id.org/ugkg/graph/inferred" in names
 
 
 def test_query_command_reads_rq_files(sources: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     settings = settings_for(sources, tmp_path)
     build(settings, progress=quiet)
     assert main(["query", str(sources / "queries" / "01-forum.rq"), "--format", "csv", "--data-dir", settings.data_dir]) == 0
-    assert capsysbinary.readouterr().out.decode().splitlines() == ["event,start", "https://ugkg.example.org/id/event/forum,2022-12-18"]
+    assert capsysbinary.readouterr().out.decode().splitlines() == ["event,start", "https://w3id.org/ugkg/id/event/forum,2022-12-18"]
 
 
 def test_extra_datasets_become_their_own_graphs(sources: Path, tmp_path: Path) -> None:
@@ -132,8 +132,8 @@ def test_extra_datasets_become_their_own_graphs(sources: Path, tmp_path: Path) -
     (extra / "stats.nt.gz").write_bytes(gzip.compress(b'<urn:x:a> <urn:x:p> "1" .\n<urn:x:b> <urn:x:p> "2" .\n'))
     (extra / "more.jsonld").write_text('{"@id": "urn:x:c", "urn:x:p": "3"}')
     snapshot = build(settings_for(sources, tmp_path, extra_datasets=(str(extra),)), progress=quiet).snapshot
-    assert snapshot.graphs["https://ugkg.example.org/graph/extra/stats"] == {"kind": "extra", "triples": 2, "sources": [str(extra / "stats.nt.gz")]}
-    assert snapshot.graphs["https://ugkg.example.org/graph/extra/more"]["triples"] == 1
+    assert snapshot.graphs["https://w3id.org/ugkg/graph/extra/stats"] == {"kind": "extra", "triples": 2, "sources": [str(extra / "stats.nt.gz")]}
+    assert snapshot.graphs["https://w3id.org/ugkg/graph/extra/more"]["triples"] == 1
 
 
 def test_real_graph_builds_and_conforms(kg_snapshot) -> None:  # type: ignore[no-untyped-def]
@@ -158,7 +158,7 @@ def test_non_editable_install_serves_outside_the_checkout(tmp_path: Path) -> Non
     assert where.stdout.startswith(str(site)), where.stdout + where.stderr
     out = subprocess.run(
         [str(env_dir / "bin" / "ugkg"), "query", "--data-dir", str(tmp_path / "data"), "--format", "csv",
-         "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://ugkg.example.org/def/UrbanArea> }"],
+         "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/ugkg/def/UrbanArea> }"],
         cwd=elsewhere, capture_output=True, text=True, timeout=300,
     )
     assert out.returncode == 0, out.stderr

@@ -19,7 +19,7 @@ from server.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini"
 CASES = Path(__file__).resolve().parent / "fixtures" / "quote-coverage"
-ARTICLE_GRAPH = "https://ugkg.example.org/graph/data/article-x"
+ARTICLE_GRAPH = "https://w3id.org/ugkg/graph/data/article-x"
 
 
 def quiet(_: str) -> None:
@@ -60,8 +60,8 @@ def test_triple_without_a_quote_fails_the_build_naming_graph_and_triple(tmp_path
         build(settings, progress=quiet)
     message = str(err.value)
     assert err.value.exit_code == 1
-    assert f"<{ARTICLE_GRAPH}>: 1 of 3 triples have no quote from <https://ugkg.example.org/id/article/x>" in message
-    assert '<https://ugkg.example.org/id/event/meeting> <https://schema.org/startDate> "2022-12-18"' in message
+    assert f"<{ARTICLE_GRAPH}>: 1 of 3 triples have no quote from <https://w3id.org/ugkg/id/article/x>" in message
+    assert '<https://w3id.org/ugkg/id/event/meeting> <https://schema.org/startDate> "2022-12-18"' in message
     assert "coSponsor" not in message  # the quoted triples are not reported
     assert current_snapshot(settings.snapshots_dir).build_id == first.build_id
 
@@ -76,8 +76,8 @@ def test_a_quote_of_a_triple_the_graph_does_not_state_fails(tmp_path: Path) -> N
     with pytest.raises(BuildError) as err:
         build(settings_for(sources_with(tmp_path, "invalid-quote-of-unstated-triple"), tmp_path), progress=quiet)
     message = str(err.value)
-    assert "1 quotes of <https://ugkg.example.org/id/article/x> support triples the graph does not state" in message
-    assert "<https://ugkg.example.org/id/org/pku>" in message
+    assert "1 quotes of <https://w3id.org/ugkg/id/article/x> support triples the graph does not state" in message
+    assert "<https://w3id.org/ugkg/id/org/pku>" in message
 
 
 def test_validate_command_exits_1_on_an_uncovered_triple(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,13 +16,13 @@ from server.build.tables import Mapping, Table, discover, triples
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TABLES = ROOT / "data" / "tables"
-ID = "https://ugkg.example.org/id/"
+ID = "https://w3id.org/ugkg/id/"
 CITIES = {f"{ID}city/{c}" for c in ("beijing", "tianjin")}
 PREFIXES = """PREFIX qb: <http://purl.org/linked-data/cube#>
 PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
 PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#>
 PREFIX sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#>
-PREFIX ugkg: <https://ugkg.example.org/def/>
+PREFIX ugkg: <https://w3id.org/ugkg/def/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -93,7 +93,7 @@ def test_shipped_table_cites_a_described_source_for_every_figure() -> None:
 
 
 def test_table_is_built_into_its_own_named_graph_with_provenance(kg_snapshot: Snapshot) -> None:
-    graph = "https://ugkg.example.org/graph/table/city-statistics"
+    graph = "https://w3id.org/ugkg/graph/table/city-statistics"
     info = kg_snapshot.manifest["graphs"][graph]
     assert info["kind"] == "data" and info["sources"] == ["data/tables/city-statistics.csv", "data/tables/city-statistics.mapping.toml"]
     assert info["triples"] > 19 * 10

@@ -24,12 +24,12 @@ from tests.conftest import free_port, stop_server
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 QUERIES = [
-    "SELECT ?d WHERE { <https://ugkg.example.org/id/event/forum> <https://schema.org/startDate> ?d }",
+    "SELECT ?d WHERE { <https://w3id.org/ugkg/id/event/forum> <https://schema.org/startDate> ?d }",
     "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }",
     "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g",
-    "ASK { <https://ugkg.example.org/id/event/forum> a <https://schema.org/Event> }",
+    "ASK { <https://w3id.org/ugkg/id/event/forum> a <https://schema.org/Event> }",
     "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o",
-    "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://ugkg.example.org/graph/data/a> { ?s ?p ?o } }",
+    "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/ugkg/graph/data/a> { ?s ?p ?o } }",
 ]
 
 
@@ -99,7 +99,7 @@ def as_set(result: object) -> set[str]:
 
 def test_engine_dump_keeps_the_default_graph_a_set(remote_client, embedded) -> None:
     layout, remote = remote_client
-    q = "SELECT (COUNT(*) AS ?n) WHERE { <https://ugkg.example.org/id/event/forum> <https://schema.org/startDate> ?d }"
+    q = "SELECT (COUNT(*) AS ?n) WHERE { <https://w3id.org/ugkg/id/event/forum> <https://schema.org/startDate> ?d }"
     expected = answer(embedded, q)
     if layout == "engine-dump":
         assert answer(remote, q) == expected

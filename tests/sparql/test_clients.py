@@ -24,13 +24,13 @@ from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, RDFXML, TSV, TURTLE,
 
 from tests.client_support import comunica, comunica_missing, jena, jena_classpath
 
-FORUM = "https://ugkg.example.org/id/event/forum"
-DATA_A = "https://ugkg.example.org/graph/data/a"
-DATA_B = "https://ugkg.example.org/graph/data/b"
+FORUM = "https://w3id.org/ugkg/id/event/forum"
+DATA_A = "https://w3id.org/ugkg/graph/data/a"
+DATA_B = "https://w3id.org/ugkg/graph/data/b"
 SELECT = "SELECT ?d WHERE { <%s> <https://schema.org/endDate> ?d }" % FORUM
 ASK = "ASK { <%s> a <https://schema.org/Event> }" % FORUM
 CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o } }" % DATA_B
-CAS = URIRef("https://ugkg.example.org/id/org/cass")
+CAS = URIRef("https://w3id.org/ugkg/id/org/cass")
 
 
 # --- SPARQLWrapper with its defaults ----------------------------------------------------------------------

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-FORUM = "https://ugkg.example.org/id/event/forum"
-DATA_A = "https://ugkg.example.org/graph/data/a"
-DATA_B = "https://ugkg.example.org/graph/data/b"
+FORUM = "https://w3id.org/ugkg/id/event/forum"
+DATA_A = "https://w3id.org/ugkg/graph/data/a"
+DATA_B = "https://w3id.org/ugkg/graph/data/b"
 UNKNOWN = "http://example.org/not-a-graph-of-this-dataset"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"

@@ -7,7 +7,7 @@ import pytest
 import rdflib
 
 ASK = "ASK { ?s ?p ?o }"
-CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://ugkg.example.org/graph/data/b> { ?s ?p ?o } }"
+CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/ugkg/graph/data/b> { ?s ?p ?o } }"
 
 
 def test_get_without_any_parameter_is_the_service_description(client) -> None:
@@ -35,8 +35,8 @@ def test_unknown_parameter_without_query_is_400_naming_it(client, name: str) -> 
     assert repr(name) in json.loads(r.data)["message"]
 
 
-@pytest.mark.parametrize("name, value", [("default-graph-uri", "https://ugkg.example.org/graph/data/a"),
-                                         ("named-graph-uri", "https://ugkg.example.org/graph/data/a"), ("inference", "false")])
+@pytest.mark.parametrize("name, value", [("default-graph-uri", "https://w3id.org/ugkg/graph/data/a"),
+                                         ("named-graph-uri", "https://w3id.org/ugkg/graph/data/a"), ("inference", "false")])
 def test_query_parameter_without_query_is_400_naming_it(client, name: str, value: str) -> None:
     r = client.get("/sparql", query_string={name: value})
     assert r.status_code == 400 and repr(name) in json.loads(r.data)["message"]
@@ -49,7 +49,7 @@ def test_extra_parameters_beside_a_query_are_ignored(client) -> None:
 
 
 def test_graph_parameter_on_the_query_url_is_a_graph_store_read(client) -> None:
-    r = client.get("/sparql", query_string={"graph": "https://ugkg.example.org/graph/data/b"}, headers={"Accept": "application/n-triples"})
+    r = client.get("/sparql", query_string={"graph": "https://w3id.org/ugkg/graph/data/b"}, headers={"Accept": "application/n-triples"})
     assert r.status_code == 200 and r.headers["Content-Type"] == "application/n-triples"
     assert len(rdflib.Graph().parse(data=r.data, format="nt")) == 2
 

@@ -104,7 +104,7 @@ def send(client, method: str, path: str, check_path: str | None = None, **kwargs
 
 # --- generators -----------------------------------------------------------------------------------------------
 
-FORUM = "https://ugkg.example.org/id/event/forum"
+FORUM = "https://w3id.org/ugkg/id/event/forum"
 SEEDS = [
     "ASK { <%s> a <https://schema.org/Event> }" % FORUM,
     "SELECT ?d WHERE { <%s> <https://schema.org/startDate> ?d }" % FORUM,
@@ -114,7 +114,7 @@ SEEDS = [
     "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } FILTER(REGEX(STR(?o), '^a', 'i')) } ORDER BY DESC(?s) LIMIT 3",
     "SELECT ?s WHERE { ?s <https://schema.org/name> ?n FILTER(LANG(?n) = 'zh') } OFFSET 1",
     'SELECT * WHERE { VALUES ?x { 1 "a"@en <urn:x> } OPTIONAL { ?x ?p ?o } MINUS { ?x a ?t } }',
-    "SELECT * FROM <https://ugkg.example.org/graph/data/a> WHERE { ?s ?p ?o } LIMIT 2",
+    "SELECT * FROM <https://w3id.org/ugkg/graph/data/a> WHERE { ?s ?p ?o } LIMIT 2",
 ]
 KEYWORDS = [
     "SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "WHERE", "FILTER", "OPTIONAL", "UNION", "MINUS", "GRAPH", "SERVICE",
@@ -172,7 +172,7 @@ accept_headers = st.lists(
 param_names = st.sampled_from(["query", "format", "inference", "default-graph-uri", "named-graph-uri", "update", "callback", "timeout", "", "q", "query[]"])
 param_values = st.one_of(
     st.sampled_from(["true", "false", "json", "xml", "csv", "tsv", "ttl", "nt", "jsonld", "rdf", "html", "", "1", "none",
-                     "https://ugkg.example.org/graph/data/a", "file:///etc/passwd", "<script>", "application/json"]),
+                     "https://w3id.org/ugkg/graph/data/a", "file:///etc/passwd", "<script>", "application/json"]),
     st.text(max_size=60),
     queries,
 )

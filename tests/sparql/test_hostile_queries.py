@@ -12,7 +12,7 @@ import pytest
 
 from server.web.app import create_app
 
-FORUM = "https://ugkg.example.org/id/event/forum"
+FORUM = "https://w3id.org/ugkg/id/event/forum"
 CHEAP = "ASK { <%s> a <https://schema.org/Event> }" % FORUM
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?p ?q ?r . ?s ?t ?u . ?v ?w ?x }"
 JSON = {"Accept": "application/json, application/sparql-results+json"}
@@ -107,13 +107,13 @@ def test_from_outside_the_dataset_is_an_empty_graph(hc, query: str) -> None:  # 
 
 
 @pytest.mark.parametrize("query", [
-    "SELECT * FROM <https://ugkg.example.org/graph/data/b> FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
-    "SELECT * FROM NAMED <https://ugkg.example.org/graph/data/b> FROM NAMED <http://169.254.169.254/> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "SELECT * FROM <https://w3id.org/ugkg/graph/data/b> FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
+    "SELECT * FROM NAMED <https://w3id.org/ugkg/graph/data/b> FROM NAMED <http://169.254.169.254/> WHERE { GRAPH ?g { ?s ?p ?o } }",
 ])
 def test_from_mixing_known_and_unknown_graphs_reads_only_the_known(hc, query: str) -> None:  # type: ignore[no-untyped-def]
     rows = json.loads(ask(hc, query).get_data())["results"]["bindings"]
     assert len(rows) == 2  # graph/data/b holds two triples
-    assert {r["g"]["value"] for r in rows if "g" in r} <= {"https://ugkg.example.org/graph/data/b"}
+    assert {r["g"]["value"] for r in rows if "g" in r} <= {"https://w3id.org/ugkg/graph/data/b"}
 
 
 # --- every SPARQL Update form, by every route -----------------------------------------------------------------
@@ -124,15 +124,15 @@ UPDATES = [
     "DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }",
     "DELETE WHERE { ?s ?p ?o }",
     "INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }",
-    "WITH <https://ugkg.example.org/graph/data/a> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "WITH <https://w3id.org/ugkg/graph/data/a> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
     "CLEAR ALL",
-    "CLEAR SILENT GRAPH <https://ugkg.example.org/graph/data/a>",
+    "CLEAR SILENT GRAPH <https://w3id.org/ugkg/graph/data/a>",
     "DROP ALL",
     "DROP DEFAULT",
     "CREATE GRAPH <urn:g>",
     "COPY DEFAULT TO <urn:g>",
-    "MOVE <https://ugkg.example.org/graph/data/a> TO <urn:g>",
-    "ADD <https://ugkg.example.org/graph/data/a> TO <urn:g>",
+    "MOVE <https://w3id.org/ugkg/graph/data/a> TO <urn:g>",
+    "ADD <https://w3id.org/ugkg/graph/data/a> TO <urn:g>",
     "LOAD <file:///etc/passwd>",
     "LOAD SILENT <http://169.254.169.254/> INTO GRAPH <urn:g>",
     "PREFIX x: <urn:x:> INSERT DATA { x:a x:b x:c } ; DROP ALL",

@@ -72,9 +72,9 @@ def solutions(body: bytes) -> set[tuple[tuple[str, str], ...]]:
 
 
 @pytest.mark.parametrize("query", [
-    "SELECT ?p ?o WHERE { <https://ugkg.example.org/id/event/forum-2022> ?p ?o } LIMIT 5",
-    "SELECT ?p ?o WHERE { <https://ugkg.example.org/id/event/forum-2022> ?p ?o }",
-    "SELECT ?s WHERE { ?s a <https://ugkg.example.org/def/City> }",
+    "SELECT ?p ?o WHERE { <https://w3id.org/ugkg/id/event/forum-2022> ?p ?o } LIMIT 5",
+    "SELECT ?p ?o WHERE { <https://w3id.org/ugkg/id/event/forum-2022> ?p ?o }",
+    "SELECT ?s WHERE { ?s a <https://w3id.org/ugkg/def/City> }",
 ])
 @pytest.mark.parametrize("inference", [True, False])
 def test_inline_answer_equals_the_evaluator_answer(engines: Any, query: str, inference: bool) -> None:
@@ -91,7 +91,7 @@ def test_inline_answer_equals_the_evaluator_answer(engines: Any, query: str, inf
 @pytest.mark.parametrize("media_type", ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"])
 def test_inline_answers_every_results_format_with_its_row_count(engines: Any, media_type: str) -> None:
     disk, _ = engines
-    query = "SELECT ?p ?o WHERE { <https://ugkg.example.org/id/event/forum-2022> ?p ?o } LIMIT 3"
+    query = "SELECT ?p ?o WHERE { <https://w3id.org/ugkg/id/event/forum-2022> ?p ?o } LIMIT 3"
     inline = evaluate_inline(disk, QueryJob(query, "SELECT", media_type, 10000), time.monotonic() + 10)
     evaluated = disk.evaluate(QueryJob(query, "SELECT", media_type, 10000))
     assert inline.media_type == media_type and inline.rows == evaluated.rows == 3 and inline.body
@@ -116,7 +116,7 @@ def test_point_lookup_runs_inline_and_a_join_does_not(app: Any) -> None:
 
     service = app.extensions["ugkg"].sparql
     before = service.inline_queries
-    service.run(ProtocolRequest("SELECT ?p ?o { <https://ugkg.example.org/id/event/forum> ?p ?o } # inline-1", None, None, True, None), JSON)
+    service.run(ProtocolRequest("SELECT ?p ?o { <https://w3id.org/ugkg/id/event/forum> ?p ?o } # inline-1", None, None, True, None), JSON)
     assert service.inline_queries == before + 1
     service.run(ProtocolRequest("SELECT ?p ?o { ?s ?p ?o . ?o ?q ?r } LIMIT 1 # inline-2", None, None, True, None), JSON)
     assert service.inline_queries == before + 1
@@ -125,7 +125,7 @@ def test_point_lookup_runs_inline_and_a_join_does_not(app: Any) -> None:
 @pytest.mark.parametrize("media_type", ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"])
 def test_inline_answer_at_the_row_limit_is_whole_and_one_past_it_is_cut(engines: Any, media_type: str) -> None:
     disk, _ = engines
-    query = "SELECT ?p ?o WHERE { <https://ugkg.example.org/id/event/forum-2022> ?p ?o }"
+    query = "SELECT ?p ?o WHERE { <https://w3id.org/ugkg/id/event/forum-2022> ?p ?o }"
     rows = disk.evaluate(QueryJob(query, "SELECT", JSON, 10000)).rows
     exact = evaluate_inline(disk, QueryJob(query, "SELECT", media_type, rows), time.monotonic() + 10)
     assert (exact.rows, exact.truncated) == (rows, False)

@@ -14,7 +14,7 @@ import requests
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-FORUM = "https://ugkg.example.org/id/event/forum"
+FORUM = "https://w3id.org/ugkg/id/event/forum"
 ASK_FORUM = "ASK { <%s> a <https://schema.org/Event> }" % FORUM
 
 
@@ -61,7 +61,7 @@ def test_sparqlwrapper_client_select_and_ask(live_server: str) -> None:
 
 def test_rdflib_sparqlstore_client(live_server: str) -> None:
     graph = rdflib.Graph(store=SPARQLStore(live_server + "/sparql", returnFormat="xml"))
-    labels = {str(o) for o in graph.objects(rdflib.URIRef("https://ugkg.example.org/id/org/cass"), rdflib.RDFS.label)}
+    labels = {str(o) for o in graph.objects(rdflib.URIRef("https://w3id.org/ugkg/id/org/cass"), rdflib.RDFS.label)}
     assert labels == {"Chinese Academy of Social Sciences", "中国社会科学院"}
 
 
@@ -94,15 +94,15 @@ def test_w3c_query_post_direct(live_server: str) -> None:
 
 def test_w3c_query_dataset_default_graphs_get(live_server: str) -> None:
     q = "ASK { <%s> <https://schema.org/endDate> ?d }" % FORUM
-    params = [("query", q), ("default-graph-uri", "https://ugkg.example.org/graph/data/a"), ("default-graph-uri", "https://ugkg.example.org/graph/data/b")]
+    params = [("query", q), ("default-graph-uri", "https://w3id.org/ugkg/graph/data/a"), ("default-graph-uri", "https://w3id.org/ugkg/graph/data/b")]
     assert requests.get(live_server + "/sparql", params=params).json()["boolean"] is True
 
 
 def test_w3c_query_dataset_named_graphs_post(live_server: str) -> None:
     q = "SELECT ?g { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-    data = {"query": q, "named-graph-uri": "https://ugkg.example.org/graph/data/b"}
+    data = {"query": q, "named-graph-uri": "https://w3id.org/ugkg/graph/data/b"}
     rows = requests.post(live_server + "/sparql", data=data).json()["results"]["bindings"]
-    assert [r["g"]["value"] for r in rows] == ["https://ugkg.example.org/graph/data/b"]
+    assert [r["g"]["value"] for r in rows] == ["https://w3id.org/ugkg/graph/data/b"]
 
 
 def test_w3c_query_content_type_describe(live_server: str) -> None:

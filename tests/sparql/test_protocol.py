@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import rdflib
 
-FORUM = "https://ugkg.example.org/id/event/forum"
+FORUM = "https://w3id.org/ugkg/id/event/forum"
 SELECT_FORUM = "PREFIX schema: <https://schema.org/> SELECT ?start WHERE { <%s> schema:startDate ?start }" % FORUM
 SLOW = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?p ?q ?r . ?s ?t ?u . ?v ?w ?x }"
 
@@ -45,7 +45,7 @@ def test_post_direct_query_utf8(client) -> None:
     query = 'SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> "中国社会科学院"@zh }'
     r = client.post("/sparql", data=query.encode("utf-8"), content_type="application/sparql-query")
     assert r.status_code == 200
-    assert bindings(r) == [{"s": {"type": "uri", "value": "https://ugkg.example.org/id/org/cass"}}]
+    assert bindings(r) == [{"s": {"type": "uri", "value": "https://w3id.org/ugkg/id/org/cass"}}]
 
 
 def test_default_graph_is_a_set_union_of_asserted_and_inferred(client) -> None:
@@ -63,18 +63,18 @@ def test_inference_false_queries_asserted_triples_only(client) -> None:
 
 
 def test_default_graph_uri_overrides_from(client) -> None:
-    q = "SELECT ?d FROM <https://ugkg.example.org/graph/data/a> { <%s> <https://schema.org/endDate> ?d }" % FORUM
+    q = "SELECT ?d FROM <https://w3id.org/ugkg/graph/data/a> { <%s> <https://schema.org/endDate> ?d }" % FORUM
     assert bindings(client.get("/sparql", query_string={"query": q})) == []
-    r = client.get("/sparql", query_string={"query": q, "default-graph-uri": "https://ugkg.example.org/graph/data/b"})
+    r = client.get("/sparql", query_string={"query": q, "default-graph-uri": "https://w3id.org/ugkg/graph/data/b"})
     assert len(bindings(r)) == 1
 
 
 def test_named_graph_uri_limits_graph_clause(client) -> None:
     q = "SELECT ?g { GRAPH ?g { <%s> <https://schema.org/startDate> ?d } } ORDER BY ?g" % FORUM
     all_graphs = [b["g"]["value"] for b in bindings(client.get("/sparql", query_string={"query": q}))]
-    assert all_graphs == ["https://ugkg.example.org/graph/data/a", "https://ugkg.example.org/graph/data/b"]
-    r = client.get("/sparql", query_string={"query": q, "named-graph-uri": "https://ugkg.example.org/graph/data/b"})
-    assert [b["g"]["value"] for b in bindings(r)] == ["https://ugkg.example.org/graph/data/b"]
+    assert all_graphs == ["https://w3id.org/ugkg/graph/data/a", "https://w3id.org/ugkg/graph/data/b"]
+    r = client.get("/sparql", query_string={"query": q, "named-graph-uri": "https://w3id.org/ugkg/graph/data/b"})
+    assert [b["g"]["value"] for b in bindings(r)] == ["https://w3id.org/ugkg/graph/data/b"]
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_select_bodies_parse_in_each_format(client) -> None:
     ],
 )
 def test_construct_accept_negotiates_graph_formats(client, accept: str, expected: str, rdflib_format: str) -> None:
-    q = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://ugkg.example.org/graph/data/a> { ?s ?p ?o } }"
+    q = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/ugkg/graph/data/a> { ?s ?p ?o } }"
     r = client.get("/sparql", query_string={"query": q}, headers={"Accept": accept})
     assert r.status_code == 200 and r.headers["Content-Type"] == expected
     graph = rdflib.Dataset() if rdflib_format in ("trig", "nquads") else rdflib.Graph()
@@ -249,7 +249,7 @@ def test_service_description_without_query(client) -> None:
     sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
     assert (None, sd.defaultEntailmentRegime, rdflib.URIRef("http://www.w3.org/ns/owl-profile/RL")) in g
     names = set(g.objects(None, sd.name))
-    assert rdflib.URIRef("https://ugkg.example.org/graph/inferred") in names
+    assert rdflib.URIRef("https://w3id.org/ugkg/graph/inferred") in names
     r = client.get("/sparql", headers={"Accept": "application/ld+json"})
     assert r.headers["Content-Type"] == "application/ld+json"
 

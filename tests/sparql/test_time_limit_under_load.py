@@ -13,7 +13,7 @@ import requests
 JSON = {"Accept": "application/sparql-results+json"}
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { " + " . ".join(f"?s{i} ?p{i} ?o{i}" for i in range(8)) + " }"
 CHEAP = (
-    "SELECT ?p ?o WHERE { <https://ugkg.example.org/id/event/forum> ?p ?o } # {n}",
+    "SELECT ?p ?o WHERE { <https://w3id.org/ugkg/id/event/forum> ?p ?o } # {n}",
     "SELECT ?s ?o WHERE { ?s ?p ?o . ?o ?q ?r } LIMIT 3 # {n}",
 )
 CLIENTS = 16

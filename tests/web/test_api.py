@@ -154,7 +154,7 @@ def test_examples_narrow_the_answer(api):  # type: ignore[no-untyped-def]
 
 def test_an_iri_parameter_takes_a_full_iri_a_curie_or_a_local_name(api):  # type: ignore[no-untyped-def]
     answers = [api.get("/api/v1/signatory-population", query_string={"city": value}).get_json()
-               for value in ("beijing", "city/beijing", "https://ugkg.example.org/id/city/beijing", "<https://ugkg.example.org/id/city/beijing>")]
+               for value in ("beijing", "city/beijing", "https://w3id.org/ugkg/id/city/beijing", "<https://w3id.org/ugkg/id/city/beijing>")]
     assert answers[0] and all(answer == answers[0] for answer in answers)
 
 
@@ -303,7 +303,7 @@ def test_answer_names_its_query_and_the_query_ui(api):  # type: ignore[no-untype
     assert rel["alternate"].startswith("/#api=")
     assert unquote(rel["alternate"].split("#api=", 1)[1]) == rel["describedby"]
     opened = api.get(rel["describedby"]).get_data(as_text=True)
-    assert "# title: The ten-point initiative" in opened and "<https://ugkg.example.org/id/concept/digital-governance>" in opened
+    assert "# title: The ten-point initiative" in opened and "<https://w3id.org/ugkg/id/concept/digital-governance>" in opened
     plain_text = api.get("/api/v1/ten-initiatives.rq").get_data(as_text=True)
     assert plain_text == (ROOT / "queries" / "04-ten-initiatives.rq").read_text(encoding="utf-8")
 

@@ -20,7 +20,7 @@ def past_the_answer_cache(client):  # type: ignore[no-untyped-def]
     return client
 
 
-PREFIXES = {"ugkg": "https://ugkg.example.org/def/", "xsd": "http://www.w3.org/2001/XMLSchema#"}
+PREFIXES = {"ugkg": "https://w3id.org/ugkg/def/", "xsd": "http://www.w3.org/2001/XMLSchema#"}
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -30,7 +30,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 def test_param_line_is_parsed_with_class_keys_and_description() -> None:
     p = params.parse_param('city iri ugkg:City|ugkg:Province var=place example=beijing values="a|b c" required=yes -- one city', PREFIXES)
     assert (p.name, p.type, p.variable, p.example, p.required, p.description) == ("city", "iri", "place", "beijing", True, "one city")
-    assert p.classes == ("https://ugkg.example.org/def/City", "https://ugkg.example.org/def/Province")
+    assert p.classes == ("https://w3id.org/ugkg/def/City", "https://w3id.org/ugkg/def/Province")
     assert p.values == ("a", "b c")
 
 
@@ -70,11 +70,11 @@ def test_invalid_literal_names_the_parameter(kind: str, raw: str) -> None:
 
 
 def test_iri_resolution() -> None:
-    members = {"https://ugkg.example.org/id/city/beijing": "Beijing", "https://ugkg.example.org/id/city/tianjin": "Tianjin",
-               "https://ugkg.example.org/id/a/x": "", "https://ugkg.example.org/id/b/x": ""}
-    p = params.Param("city", "iri", "city", classes=("https://ugkg.example.org/def/City",))
-    resolve = lambda raw: params.resolve_iri(p, raw, lambda _: members, {"ugr": "https://ugkg.example.org/id/"})  # noqa: E731
-    assert resolve("beijing") == resolve("city/beijing") == resolve("ugr:city/beijing") == ox.NamedNode("https://ugkg.example.org/id/city/beijing")
+    members = {"https://w3id.org/ugkg/id/city/beijing": "Beijing", "https://w3id.org/ugkg/id/city/tianjin": "Tianjin",
+               "https://w3id.org/ugkg/id/a/x": "", "https://w3id.org/ugkg/id/b/x": ""}
+    p = params.Param("city", "iri", "city", classes=("https://w3id.org/ugkg/def/City",))
+    resolve = lambda raw: params.resolve_iri(p, raw, lambda _: members, {"ugr": "https://w3id.org/ugkg/id/"})  # noqa: E731
+    assert resolve("beijing") == resolve("city/beijing") == resolve("ugr:city/beijing") == ox.NamedNode("https://w3id.org/ugkg/id/city/beijing")
     with pytest.raises(InvalidParameter, match="ambiguous"):
         resolve("x")
     with pytest.raises(InvalidParameter, match="beijing, tianjin"):

@@ -107,7 +107,7 @@ def test_query_ui_links_to_the_docs_and_opens_an_answer_s_query(kg_server, recor
     assert page.evaluate("() => window.ugkgApiQueryLoaded") is True
     value = page.evaluate("() => window.ugkgYasgui.getTab().getYasqe().getValue()")
     expected = requests.get(kg_server + unquote(alternate.split("#api=", 1)[1]), timeout=30).text
-    assert value == expected and "<https://ugkg.example.org/id/concept/digital-governance>" in value
+    assert value == expected and "<https://w3id.org/ugkg/id/concept/digital-governance>" in value
     run = page.wait_for_selector(".yasqe_queryButton")
     with page.expect_response(lambda r: r.url.endswith("/sparql") and r.request.method == "POST") as answer:
         run.click()

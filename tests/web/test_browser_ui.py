@@ -32,9 +32,9 @@ def test_query_page_served_as_html(client, path, headers):  # type: ignore[no-un
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), "the page must not load anything from another host"
     config = json.loads(re.search(r'<script type="application/json" id="ugkg-query-config">(.*?)</script>', html, re.S).group(1))
     assert config["endpoint"] == "/sparql"
-    assert config["prefixes"]["ugr"] == "https://ugkg.example.org/id/"
+    assert config["prefixes"]["ugr"] == "https://w3id.org/ugkg/id/"
     assert [example["query"] for example in config["examples"]] == [FORUM_QUERY]
-    assert "PREFIX ugkg: <https://ugkg.example.org/def/>" in config["starterQuery"]
+    assert "PREFIX ugkg: <https://w3id.org/ugkg/def/>" in config["starterQuery"]
 
 
 def test_sparql_without_html_accept_is_still_the_service_description(client):  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ import requests
 from rdflib import URIRef
 from rdflib.namespace import DCAT, RDF, VOID
 
-BASE = "https://ugkg.example.org/"
+BASE = "https://w3id.org/ugkg/"
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
 DUMPS = {"ttl": ("text/turtle", "turtle", "turtle"), "nt": ("application/n-triples", "nt", "ntriples"),
          "nq": ("application/n-quads", "nquads", "nquads"), "trig": ("application/trig", "trig", "trig"),

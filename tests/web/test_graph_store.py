@@ -6,7 +6,7 @@ import rdflib
 import requests
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
-BASE = "https://ugkg.example.org/"
+BASE = "https://w3id.org/ugkg/"
 DATA_A = BASE + "graph/data/a"
 GSP = rdflib.URIRef("https://www.w3.org/TR/sparql11-http-rdf-update/")
 SYNTAXES = [("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld"),

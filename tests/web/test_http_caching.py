@@ -10,7 +10,7 @@ import pytest
 from server.web.app import create_app
 
 JSON = {"Accept": "application/sparql-results+json"}
-POINT = "SELECT ?p ?o WHERE { <https://ugkg.example.org/id/event/forum> ?p ?o }"
+POINT = "SELECT ?p ?o WHERE { <https://w3id.org/ugkg/id/event/forum> ?p ?o }"
 
 
 def fresh(query: str = POINT) -> str:

@@ -14,7 +14,7 @@ import requests
 from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS, VOID
 
-BASE = "https://ugkg.example.org/"
+BASE = "https://w3id.org/ugkg/"
 FORUM = URIRef(BASE + "id/event/forum")
 CASS = URIRef(BASE + "id/org/cass")
 UGKG = rdflib.Namespace(BASE + "def/")

@@ -24,7 +24,7 @@ pytestmark = [
     pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx (Debian package nginx-light) is not installed; `make sysdeps` installs it"),
 ]
 JSON = {"Accept": "application/sparql-results+json"}
-LABEL_QUERY = 'SELECT ?l WHERE { <https://ugkg.example.org/id/event/forum> <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(LANG(?l) = "en") }'
+LABEL_QUERY = 'SELECT ?l WHERE { <https://w3id.org/ugkg/id/event/forum> <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(LANG(?l) = "en") }'
 MAX_AGE_S = 1
 
 

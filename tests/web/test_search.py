@@ -7,7 +7,7 @@ import requests
 from server.web.pages import Labels
 from server.web.search import Entry, Index, normalise
 
-BASE = "https://ugkg.example.org/"
+BASE = "https://w3id.org/ugkg/"
 
 
 def entry(iri: str, label: str, other: str = "") -> Entry:
