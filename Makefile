@@ -29,6 +29,8 @@ serve: build
 # Debian packages the tests drive: Chromium (browser tests), rapper (dump parsing), roqet and Apache Jena's
 # rsparql/riot with a Java runtime (client matrix), node + npm (Comunica), a Chinese font (screenshots show
 # Chinese labels), nginx (the front cache in docs/deploy, tested for real). Then Comunica from npm into tests/clients/node (versions pinned by its package-lock.json).
+# apache2-bin: Apache httpd and its modules without Debian's apache2 service (nothing listens on :80), to run the
+# w3id.org redirect rules in docs/deploy/w3id for real.
 NODE_CLIENTS := tests/clients/node
 sysdeps:
 	@missing=""; \
@@ -41,6 +43,7 @@ sysdeps:
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing="$$missing fonts-wqy-microhei"; \
 	command -v nginx >/dev/null || test -x /usr/sbin/nginx || missing="$$missing nginx-light"; \
+	command -v apache2 >/dev/null || test -x /usr/sbin/apache2 || missing="$$missing apache2-bin"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian packages:$$missing"; \

@@ -54,6 +54,7 @@ ACCEPTS = [
     ("*/*", "", "text/turtle"),
     ("application/ld+json;q=0.5, text/turtle", "", "text/turtle"),
     ("text/turtle;q=0, application/ld+json", "", "application/ld+json"),
+    ("text/html;q=0, */*", "", "text/turtle"),
 ]
 
 
@@ -82,7 +83,7 @@ def w3id(live_server: str) -> Iterator[dict[str, str]]:
     """Apache on a free loopback port serving the generated rules under /ugkg/, their target the live server."""
     if not Path(APACHE).exists():
         if os.getuid() != 0:
-            pytest.skip("apache2 (Debian package apache2) is not installed and we are not root to install it; `make sysdeps` does as root")
+            pytest.skip("apache2 (Debian package apache2-bin) is not installed and we are not root to install it; `make sysdeps` does as root")
         pytest.fail("apache2 is not installed: `make sysdeps` (run by `make test`) installs it")
     target = live_server + "/"
     # a world-readable directory of its own (pytest's temp dirs are private to root, and the children are www-data)
