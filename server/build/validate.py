@@ -51,6 +51,7 @@ class Report:
     text: str
     graph: Graph
     results: list[Violation] = field(default_factory=list)
+    oxigraph_note: str = "rdflib only"  # how the SHACL-SPARQL queries were answered, for the build's progress
 
     @property
     def violations(self) -> list[Violation]:
@@ -82,7 +83,10 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None, *, engin
     results = [_violation(results_graph, node, shapes) for node in results_graph.subjects(RDF.type, SH.ValidationResult)]
     results.sort(key=lambda v: (v.severity, v.focus_node, v.source_shape, v.message))
     conforms = not any(r.severity == "Violation" for r in results)
-    return Report(conforms=conforms, text=text, graph=results_graph, results=results)
+    note = "rdflib only"
+    if isinstance(target, OxigraphQueryGraph):
+        note = f"SHACL-SPARQL by Oxigraph; {target.reevaluated} queries again by rdflib, {target.timed_out} over the time limit"
+    return Report(conforms=conforms, text=text, graph=results_graph, results=results, oxigraph_note=note)
 
 
 def _shape_name(shapes: Graph, shape: object) -> str:
