@@ -3,28 +3,30 @@
 Why a child process: Oxigraph's optimiser picks the order of a group's filters differently from one call to the
 next (measured on ArticleGraphQuotesShape, whose constant ``FILTER NOT EXISTS`` makes it inert in the union of
 the data: 10 ms when that filter goes first, 25–70 s when the costly one does, about one call in three).
-pyoxigraph cannot cancel a query, so the store copy is evaluated in a forked child (copy-on-write: no second
-load) that is killed past ``QUERY_LIMIT_S`` and forked again; a query that runs out of time ``TRIES`` times is
-left to rdflib, whose answer is always the reference. The child ends when its socket closes, so it never
-outlives the build.
+pyoxigraph cannot cancel a query, so the queries are evaluated in a child process
+(oxigraph_child.py) that is killed past ``QUERY_LIMIT_S`` and started afresh (a new plan draw; a fork would
+inherit the same one); a query that runs out of time ``TRIES`` times is left to rdflib, whose answer is always
+the reference. The child ends when its socket closes, so it never outlives the build.
 """
 from __future__ import annotations
 
-import os
-import signal
 import socket
+import subprocess
+import sys
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any, Mapping
 
-import pyoxigraph as ox
 from pyshacl.graph_abstraction import RdfLibDataGraph
 from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.query import Result
 
-QUERY_LIMIT_S = 2.0
-TRIES = 3
+from server.build.oxigraph_child import Term
 
-Term = tuple[str, str, str | None, str | None]  # kind, value, language, datatype
+QUERY_LIMIT_S = 1.0  # the slowest of our queries takes ~20 ms on its good plan (load 4)
+TRIES = 6
+
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])  # where `python -m server.build.oxigraph_child` is found
 
 
 class OxigraphQueryGraph(RdfLibDataGraph):
@@ -51,9 +53,7 @@ class OxigraphQueryGraph(RdfLibDataGraph):
 
     def _oxigraph(self) -> "_Child":
         if self._child is None:
-            store = ox.Store()
-            store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in self.impl)  # type: ignore[arg-type]
-            self._child = _Child(store)
+            self._child = _Child([(_plain(s), _plain(p), _plain(o)) for s, p, o in self.impl])
         return self._child
 
     def query(  # type: ignore[override]
@@ -94,28 +94,24 @@ class OxigraphQueryGraph(RdfLibDataGraph):
 
 
 class _Child:
-    """A forked process that answers queries on ``store`` over a socket pair, killed when it overruns."""
+    """A child process (server/build/oxigraph_child.py) that answers queries on ``triples``, replaced when it
+    overruns QUERY_LIMIT_S."""
 
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
+    def __init__(self, triples: list[tuple[Term, Term, Term]]) -> None:
+        self.triples = triples
         self._start()
 
     def _start(self) -> None:
         ours, theirs = socket.socketpair()
-        pid = os.fork()
-        if pid == 0:  # the child: serve until the socket closes, then leave without running the parent's cleanup
-            ours.close()
-            code = 0
-            for _ in range(os.urandom(1)[0] % 16):  # a fork inherits the parent's hash keys, hence its plans: vary them
-                bool(self.store.query("ASK { FILTER (1 = 1) }"))
-            try:
-                _serve(self.store, Connection(theirs.detach()))
-            except BaseException:  # noqa: BLE001 — whatever happens, the child must not return into the parent's code
-                code = 1
-            os._exit(code)
+        fd = theirs.fileno()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "server.build.oxigraph_child", str(fd)], pass_fds=(fd,), cwd=_PACKAGE_PARENT,
+        )
         theirs.close()
-        self.pid = pid
         self.conn = Connection(ours.detach())
+        self.conn.send(self.triples)
+        if not self.conn.poll(60) or self.conn.recv() != "ready":
+            raise RuntimeError("the Oxigraph child process did not start")
 
     def ask(self, request: tuple) -> tuple | None:
         """The answer, or None when it did not come within QUERY_LIMIT_S (the child is then replaced)."""
@@ -131,45 +127,8 @@ class _Child:
 
     def close(self) -> None:
         self.conn.close()
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
-
-
-def _serve(store: ox.Store, conn: Connection) -> None:
-    while True:
-        try:
-            text, prefixes, bindings = conn.recv()
-        except EOFError:
-            return
-        try:
-            answer = store.query(
-                text, prefixes=prefixes or None, substitutions={ox.Variable(k): _ox(t) for k, t in bindings} or None
-            )
-        except (SyntaxError, ValueError, OSError):
-            conn.send(("unknown",))  # rdflib decides (and raises what pySHACL expects)
-            continue
-        if isinstance(answer, ox.QueryBoolean):
-            conn.send(("ask", bool(answer)))
-            continue
-        if not isinstance(answer, ox.QuerySolutions):
-            conn.send(("unknown",))
-            continue
-        names = [v.value for v in answer.variables]
-        rows: list[list[Term | None]] = []
-        for solution in answer:
-            row = [solution[n] for n in names]
-            if any(isinstance(term, ox.Literal) for term in row):
-                rows = None  # type: ignore[assignment]
-                break
-            rows.append([None if t is None else ("bnode" if isinstance(t, ox.BlankNode) else "iri", t.value, None, None) for t in row])
-        conn.send(("unknown",) if rows is None else ("rows", names, rows))
-
-
-def to_ox(term: Any) -> Any:
-    return _ox(_plain(term))
+        self.process.kill()
+        self.process.wait()
 
 
 def _plain(term: Any) -> Term:
@@ -178,17 +137,6 @@ def _plain(term: Any) -> Term:
     if isinstance(term, Literal):
         return ("literal", str(term), term.language, str(term.datatype) if term.datatype else None)
     return ("iri", str(term), None, None)
-
-
-def _ox(term: Term) -> Any:
-    kind, value, language, datatype = term
-    if kind == "bnode":
-        return ox.BlankNode(value)
-    if kind == "literal":
-        if language:
-            return ox.Literal(value, language=language)
-        return ox.Literal(value, datatype=ox.NamedNode(datatype) if datatype else None)
-    return ox.NamedNode(value)
 
 
 def _node(term: Term) -> Any:
