@@ -3,19 +3,27 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+TEST_STAMP := $(VENV)/.installed-test-stamp
 export UGKG_DATA_DIR ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install build validate serve test test-fast sysdeps bench bench-scale fuzz load clean
+.PHONY: install install-test build validate serve test test-fast sysdeps bench bench-scale fuzz load clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e .
 	touch $(STAMP)
 
+# The test tools (pytest, playwright, pandas, oxigraph's server…) only for test, bench and load: serving needs none.
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(TEST_STAMP)
+
 install: $(STAMP)
+
+install-test: $(TEST_STAMP)
 
 build: install
 	$(BIN)/ugkg build
@@ -23,7 +31,9 @@ build: install
 validate: install
 	$(BIN)/ugkg validate
 
-serve: build
+# serve builds only when the sources or settings differ from the current snapshot's (its fingerprint).
+serve: install
+	$(BIN)/ugkg build --if-changed
 	$(BIN)/ugkg serve --host $(HOST) --port $(PORT)
 
 # Debian packages the tests drive: Chromium (browser tests), rapper (dump parsing), roqet and Apache Jena's
@@ -57,28 +67,28 @@ sysdeps:
 	  fi; \
 	else echo "warning: npm is not available; the Comunica tests are skipped"; fi
 
-test: install sysdeps
+test: install-test sysdeps
 	$(BIN)/python -m pytest -q
 
-test-fast: install
+test-fast: install-test
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
 # bench: our server beside `oxigraph serve-read-only` on the same data, load from wrk (a C load generator, installed
 # here), point/join/aggregate/CONSTRUCT, new and repeated texts, 1 and 16 clients, real graph, +100k, +1M, RSS of
 # each whole process tree (about 25 minutes on 2 cores); then the competency queries. bench-scale: the older
 # per-backend scale run (its Python client is a correctness check, not a throughput figure).
-bench: install
+bench: install-test
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench.wrk --sizes real,100k,1M
 	$(BIN)/python -m bench.endpoint
 
-fuzz: install
+fuzz: install-test
 	UGKG_FUZZ_EXAMPLES=100000 $(BIN)/python -m pytest -q tests/test_fuzz.py
 
-bench-scale: install
+bench-scale: install-test
 	$(BIN)/python -m bench.run --sizes $(or $(SIZES),10k,100k,1M)
 
-load: install
+load: install-test
 	$(BIN)/python -m bench.load
 
 clean:

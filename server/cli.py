@@ -38,9 +38,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.if_changed and _up_to_date(settings):
+        return EXIT_OK
     from server.build.pipeline import build
 
-    settings = _settings(args)
     result = build(settings)
     print(f"snapshot {result.snapshot.build_id}: asserted={result.counts['asserted']} inferred={result.counts['inferred']} "
           f"quads={result.counts['quads']} time={result.durations_s['total']:.2f}s")
@@ -51,6 +53,22 @@ def cmd_build(args: argparse.Namespace) -> int:
         ensure_disk_store(result.snapshot)
         print(f"on-disk store ready in {time.perf_counter() - started:.2f}s")
     return EXIT_OK
+
+
+def _up_to_date(settings: Settings) -> bool:
+    """Whether the current snapshot was built from the sources and settings as they are now (its fingerprint)."""
+    from server.build.fingerprint import fingerprint
+    from server.build.snapshot import current_snapshot
+    from server.build.sources import sources_root
+
+    try:
+        snapshot = current_snapshot(settings.snapshots_dir, verify=False)
+    except SnapshotError:
+        return False
+    if snapshot.manifest.get("fingerprint") != fingerprint(settings, sources_root(settings)):
+        return False
+    print(f"snapshot {snapshot.build_id} is up to date (sources and settings unchanged): not rebuilt")
+    return True
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -168,6 +186,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="load, validate, reason and write a snapshot (atomic)")
     p.add_argument("--with", dest="extra_datasets", action="append", help="an extra RDF file or directory (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML, optionally .gz) added as its own named graph; repeatable")
+    p.add_argument("--if-changed", action="store_true", help="build only when the sources or settings differ from those of the current snapshot (its fingerprint)")
     _add_settings(p, common + ("validate_extra", "reason_extra"))
     p.set_defaults(func=cmd_build)
 

@@ -19,6 +19,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, VOID, XSD
 
 from server.build import extra, tables
 from server.build.coverage import check_coverage
+from server.build.fingerprint import fingerprint
 from server.errors import BuildError
 from server.build.reason import infer
 from server.settings import CANONICAL_BASE_IRI, Settings
@@ -145,6 +146,7 @@ def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResu
     progress(f"[1/4] loading sources from {root}")
     loaded = load_sources(root)
     durations["load"] = time.perf_counter() - t0
+    progress(f"      {durations['load']:.2f} s")
 
     extras = extra.discover(list(settings.extra_datasets))
     store = ox.Store()
@@ -163,6 +165,7 @@ def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResu
         data_graph += _as_rdflib(store, extra_info)
     report = validate(data_graph, loaded.union("shapes"), loaded.union("ontology"))
     durations["validate"] = time.perf_counter() - t
+    progress(f"      {durations['validate']:.2f} s ({report.oxigraph_note})")
     if not report.conforms:
         lines = "\n".join(f"  - {v}" for v in report.violations[:50])
         raise BuildError(f"the data does not conform to the shapes ({len(report.violations)} violations):\n{lines}", exit_code=1)
@@ -175,6 +178,7 @@ def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResu
     reasoned = asserted + _as_rdflib(store, extra_info) if settings.reason_extra == "yes" else asserted
     inferred = infer(reasoned)
     durations["reason"] = time.perf_counter() - t
+    progress(f"      {durations['reason']:.2f} s")
 
     progress("[4/4] writing snapshot")
     t = time.perf_counter()
@@ -203,6 +207,7 @@ def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResu
         sources[iri] = [str(info["path"])]
     manifest = {
         "format": 1,
+        "fingerprint": fingerprint(settings, root),
         "created": created.isoformat(),
         "base_iri": settings.base_iri,
         "conforms": report.conforms,
@@ -214,6 +219,7 @@ def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResu
     }
     durations["snapshot"] = time.perf_counter() - t
     durations["total"] = time.perf_counter() - t0
+    progress(f"      {durations['snapshot']:.2f} s")
     manifest["durations_s"] = {k: round(v, 3) for k, v in durations.items()}
     try:
         snapshot = write_snapshot(settings.snapshots_dir, build_id, nquads, manifest)
