@@ -470,3 +470,10 @@ def test_35_source_sentences_of_one_resource(store: ox.Store) -> None:
     sentences = {r[6] for r in rows if r[0] == base + "id/city/xiongan"}
     signed = {row[3] for row in run(store, "30-")}  # each is a part of the sentence saying Xiong'an signed
     assert len(sentences) == 2 and all(any(s in whole for whole in signed) for s in sentences)
+
+
+def test_36_short_forms_of_the_signatory_cities(store: ox.Store) -> None:
+    """京沪津渝等13个城市 (The Beijing News, lead): the four municipalities by their one-character short forms."""
+    assert run(store, "36-") == [
+        ("京", "北京", "Beijing"), ("渝", "重庆", "Chongqing"), ("沪", "上海", "Shanghai"), ("津", "天津", "Tianjin"),
+    ]
