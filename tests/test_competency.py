@@ -477,3 +477,11 @@ def test_36_short_forms_of_the_signatory_cities(store: ox.Store) -> None:
     assert run(store, "36-") == [
         ("京", "北京", "Beijing"), ("渝", "重庆", "Chongqing"), ("沪", "上海", "Shanghai"), ("津", "天津", "Tianjin"),
     ]
+
+
+def test_37_initiating_cities_per_article(store: ox.Store) -> None:
+    """Both articles: the 13 issuing cities initiated the declaration, and so did the forum's 3 organisers."""
+    assert run(store, "37-") == [
+        ("https://w3id.org/ugkg/id/article/bjd-2022-12-19", "13", "3"),
+        ("https://w3id.org/ugkg/id/article/bjnews-2022-12-20-a11", "13", "3"),
+    ]
