@@ -485,3 +485,11 @@ def test_37_initiating_cities_per_article(store: ox.Store) -> None:
         ("https://w3id.org/ugkg/id/article/bjd-2022-12-19", "13", "3"),
         ("https://w3id.org/ugkg/id/article/bjnews-2022-12-20-a11", "13", "3"),
     ]
+
+
+def test_38_consensus_areas_are_an_open_list(store: ox.Store) -> None:
+    """在党建引领超大城市治理、多元主体参与城市治理等方面达成广泛共识: two areas named, the list open (等)."""
+    assert run(store, "38-") == [
+        ("党建引领超大城市治理", "true"),
+        ("多元主体参与城市治理", "true"),
+    ]
