@@ -457,7 +457,7 @@ def test_every_query_file_has_a_test() -> None:
 
 def test_35_source_sentences_of_one_resource(store: ox.Store) -> None:
     rows = run(store, "35-")
-    assert len(rows) == 752  # every (fact, quote) pair of the two article graphs
+    assert len(rows) == 808  # every (fact, quote) pair of the two article graphs: 535 (Beijing News) + 273 (Beijing Daily)
     base, rdf, rdfs = "https://w3id.org/ugkg/", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#"
     about_xiongan = [(r[1], r[2], r[3], r[4], r[5]) for r in rows if r[0] == base + "id/city/xiongan"]
     assert about_xiongan == [
