@@ -246,10 +246,10 @@ def test_11_theoretical_basis_and_concepts(store: ox.Store) -> None:
          "习近平总书记关于城市社区治理的一系列重要讲话精神"),
         ("concept invoked", "People's cities are built by the people, and people's cities are for the people", "人民城市人民建、人民城市为人民"),
         ("concept invoked", "Party-building-led grassroots governance", "党建引领基层治理"),
-        ("concept invoked", "Chinese-style modernization", "中国式现代化"),
+        ("concept invoked", "Chinese modernization", "中国式现代化"),
         ("concept invoked", "Party-building leadership", "党建引领"),
         ("concept invoked", "Immediate response to public complaints", "接诉即办"),
-        ("concept invoked", "Megacity governance driven by public complaints", "群众诉求驱动超大城市治理"),
+        ("concept invoked", "Megacity governance driven by public demands", "群众诉求驱动超大城市治理"),
         ("consensus", "Party-building-led governance of megacities", "党建引领超大城市治理"),
         ("consensus", "Participation of multiple actors in urban governance", "多元主体参与城市治理"),
     ])
