@@ -246,10 +246,10 @@ def test_11_theoretical_basis_and_concepts(store: ox.Store) -> None:
          "习近平总书记关于城市社区治理的一系列重要讲话精神"),
         ("concept invoked", "People's cities are built by the people, and people's cities are for the people", "人民城市人民建、人民城市为人民"),
         ("concept invoked", "Party-building-led grassroots governance", "党建引领基层治理"),
-        ("concept invoked", "Chinese-style modernization", "中国式现代化"),
+        ("concept invoked", "Chinese modernization", "中国式现代化"),
         ("concept invoked", "Party-building leadership", "党建引领"),
         ("concept invoked", "Immediate response to public complaints", "接诉即办"),
-        ("concept invoked", "Megacity governance driven by public complaints", "群众诉求驱动超大城市治理"),
+        ("concept invoked", "Megacity governance driven by public demands", "群众诉求驱动超大城市治理"),
         ("consensus", "Party-building-led governance of megacities", "党建引领超大城市治理"),
         ("consensus", "Participation of multiple actors in urban governance", "多元主体参与城市治理"),
     ])
@@ -457,7 +457,7 @@ def test_every_query_file_has_a_test() -> None:
 
 def test_35_source_sentences_of_one_resource(store: ox.Store) -> None:
     rows = run(store, "35-")
-    assert len(rows) == 752  # every (fact, quote) pair of the two article graphs
+    assert len(rows) == 808  # every (fact, quote) pair of the two article graphs: 535 (Beijing News) + 273 (Beijing Daily)
     base, rdf, rdfs = "https://w3id.org/ugkg/", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#"
     about_xiongan = [(r[1], r[2], r[3], r[4], r[5]) for r in rows if r[0] == base + "id/city/xiongan"]
     assert about_xiongan == [
@@ -470,3 +470,26 @@ def test_35_source_sentences_of_one_resource(store: ox.Store) -> None:
     sentences = {r[6] for r in rows if r[0] == base + "id/city/xiongan"}
     signed = {row[3] for row in run(store, "30-")}  # each is a part of the sentence saying Xiong'an signed
     assert len(sentences) == 2 and all(any(s in whole for whole in signed) for s in sentences)
+
+
+def test_36_short_forms_of_the_signatory_cities(store: ox.Store) -> None:
+    """京沪津渝等13个城市 (The Beijing News, lead): the four municipalities by their one-character short forms."""
+    assert run(store, "36-") == [
+        ("京", "北京", "Beijing"), ("渝", "重庆", "Chongqing"), ("沪", "上海", "Shanghai"), ("津", "天津", "Tianjin"),
+    ]
+
+
+def test_37_initiating_cities_per_article(store: ox.Store) -> None:
+    """Both articles: the 13 issuing cities initiated the declaration, and so did the forum's 3 organisers."""
+    assert run(store, "37-") == [
+        ("https://w3id.org/ugkg/id/article/bjd-2022-12-19", "13", "3"),
+        ("https://w3id.org/ugkg/id/article/bjnews-2022-12-20-a11", "13", "3"),
+    ]
+
+
+def test_38_consensus_areas_are_an_open_list(store: ox.Store) -> None:
+    """在党建引领超大城市治理、多元主体参与城市治理等方面达成广泛共识: two areas named, the list open (等)."""
+    assert run(store, "38-") == [
+        ("党建引领超大城市治理", "true"),
+        ("多元主体参与城市治理", "true"),
+    ]

@@ -153,7 +153,7 @@ def _describe(node: ox.NamedNode, spec: dict, derived_from: ox.NamedNode, where:
         yield ox.Triple(node, ox.NamedNode(DCTERMS + "publisher"), ox.Literal(str(spec["publisher"])))
     if "date" in spec:
         yield ox.Triple(node, ox.NamedNode(DCTERMS + "date"), ox.Literal(str(spec["date"]), datatype=ox.NamedNode(XSD + "date")))
-    if "label" in spec:
+    if "label" in spec and derived_from != node:  # nothing is derived from itself (issue 17)
         yield ox.Triple(node, ox.NamedNode(PROV + "wasDerivedFrom"), derived_from)
 
 

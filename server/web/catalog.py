@@ -228,7 +228,7 @@ def _graph_store(g: rdflib.Graph, catalog: URIRef, dataset: URIRef, service: URI
 
 def china_wikidata(base: str) -> list[str]:
     """China's Wikidata IRI, only when data/links.ttl states one for a resource labelled China (never invented)."""
-    rows = pages.select(f"""SELECT DISTINCT ?ext WHERE {{ GRAPH <{base}graph/data/links> {{ ?x owl:sameAs|skos:exactMatch ?ext }}
+    rows = pages.select(f"""SELECT DISTINCT ?ext WHERE {{ GRAPH <{base}graph/data/links> {{ ?x owl:sameAs|skos:exactMatch|<https://schema.org/sameAs> ?ext }}
         ?x rdfs:label|skos:prefLabel ?l FILTER(LCASE(STR(?l)) IN ("china", "中国", "people's republic of china", "中华人民共和国"))
         FILTER(STRSTARTS(STR(?ext), "http://www.wikidata.org/entity/")) }} ORDER BY ?ext LIMIT 1""")
     return [row["ext"].value for row in rows]
@@ -289,7 +289,7 @@ def linkset_counts(base: str) -> dict[str, dict[str, int]]:
     for name, (_, prefixes) in TARGETS.items():
         test = " || ".join(f'STRSTARTS(STR(?o), "{p}")' for p in prefixes)
         rows = pages.select(f"""SELECT ?p (COUNT(DISTINCT CONCAT(STR(?s), " ", STR(?o))) AS ?n) WHERE {{
-            VALUES ?p {{ owl:sameAs skos:exactMatch <{base}def/seatFeature> }} ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{base}") && ({test})) }} GROUP BY ?p ORDER BY ?p""")
+            VALUES ?p {{ owl:sameAs skos:exactMatch <https://schema.org/sameAs> <{base}def/seatFeature> }} ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{base}") && ({test})) }} GROUP BY ?p ORDER BY ?p""")
         counts = {r["p"].value: int(r["n"].value) for r in rows if "n" in r and int(r["n"].value) > 0}
         if counts:
             out[name] = counts

@@ -22,7 +22,7 @@ from server.web.pages import Labels, Link, RDF_TYPE, SKOS, OWL, labels_for, link
 from server.web.runtime import current
 
 bp = Blueprint("resources", __name__)
-EXTERNAL_PREDICATES = {OWL + "sameAs", SKOS + "exactMatch", SKOS + "closeMatch"}
+EXTERNAL_PREDICATES = {OWL + "sameAs", SKOS + "exactMatch", SKOS + "closeMatch", "https://schema.org/sameAs"}
 KNOWN_GRAPHS = {
     "ontology": ("The UGKG ontology", "本体"),
     "inferred": ("OWL RL inference", "OWL RL 推理"),
