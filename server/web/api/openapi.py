@@ -228,6 +228,15 @@ def _problem_schema() -> dict[str, Any]:
             "status": {"type": "integer"}, "error": {"type": "string", "examples": ["invalid-parameter"]},
             "title": {"type": "string"}, "message": {"type": "string"},
             "parameter": {"type": "string", "description": "The parameter at fault (400 invalid-parameter)."},
+            "known": {"type": "array", "items": {"type": "string"}, "description": "Every value an IRI parameter accepts, by local name (400 invalid-parameter)."},
+            "position": {"type": "string", "description": "LINE:COLUMN (1-based) where the query stops parsing (400 malformed-query)."},
+            "hint": {"type": "string", "description": "One line of advice when the malformed query matches a common mistake; also the message's last line."},
+            "hint_code": {"type": "string", "enum": ["reserved-character-in-prefixed-name", "undeclared-prefix"],
+                          "description": "Which mistake `hint` is about."},
+            "function": {"type": "string", "description": "The IRI of the function the engine does not support (400 unsupported-function)."},
+            "engine_message": {"type": "string", "description": "The query engine's own message (400 unsupported-function, query-not-evaluable)."},
+            "limit": {"type": "integer", "description": "The limit that was passed (413, 414: max_query_chars)."},
+            "request_id": {"type": "string", "description": "On a 500: the id under which the fault was logged (also the X-Request-Id header)."},
         },
     }
 
