@@ -387,19 +387,22 @@ def test_24_signatory_population_carries_city_zh_year_and_source_en(store: ox.St
 
 
 def test_36_cities(store: ox.Store) -> None:
-    rows = run(store, "36-")
+    rows = [row[:4] + row[6:] for row in run(store, "36-")]  # other_type_* checked below
     assert [row[:2] for row in rows] == SIGNATORIES
     by_city = {row[0]: row for row in rows}
     assert by_city["Xiong'an"][2:4] == ("State-level new area", "国家级新区")
     assert by_city["Xiong'an"][4:6] == ("Hebei Province", "河北省")
     assert by_city["Beijing"][2:6] == ("Municipality directly under the central government", "直辖市", None, None)
-    assert by_city["Chengdu"][2] == "Provincial capital; Sub-provincial city"
+    assert by_city["Chengdu"][2] == "Provincial capital"
     assert {row[6] for row in rows} == {"East", "West"} and {row[8] for row in rows} == {"North", "South"}
     assert by_city["Beijing"][10:13] == ("39.9075", "116.39723", "1816670")
     assert by_city["Xiong'an"][12] is None and by_city["Xiong'an"][13] is None  # no GeoNames point, no census figure
     assert by_city["Beijing"][13:16] == ("21893095", "2020", "person")
     assert by_city["Beijing"][19:21] == ("41610.9", "2022")
     assert sum(1 for row in rows if row[13]) == 12 and sum(1 for row in rows if row[19]) == 7
+    other = {row[0]: row[4:6] for row in run(store, "36-")}
+    assert other["Chengdu"] == ("Sub-provincial city", "副省级城市") and other["Shenzhen"] == (None, None)
+    assert sorted(city for city, types in other.items() if types[0]) == ["Chengdu", "Guangzhou", "Hangzhou", "Jinan"]
 
 
 def test_25_sdg11_links(store: ox.Store) -> None:
