@@ -75,6 +75,33 @@ def _blank(query: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(lambda m: " " * len(m.group()), query)
 
 
+_CHAR_CLASS = re.compile(r"\[(?:[^\[\]'\"]|'(?:[^'\\]|\\.)*'|\"[^\"]*\")*\]")
+
+
+def tidy_message(message: str) -> str:
+    """Oxigraph's "expected one of …" with its character classes (``['A' ..= 'Z' | '\\u{00C0}'..='\\u{00D6}' | …]``,
+    lines of Unicode ranges) said in words: a one-character class as that character, any other as "a name
+    character"; repeats dropped. Everything else of the message, the position first, is kept."""
+    def word(match: re.Match[str]) -> str:
+        inner = match.group()[1:-1].strip()
+        single = re.fullmatch(r"'(.)'", inner)
+        if single:
+            return f"'{single.group(1)}'"
+        if re.fullmatch(r"'0'\s*\.\.=\s*'9'", inner):
+            return "a digit"
+        return "a name character" if ".." in inner or "|" in inner else match.group()
+
+    tidied = _CHAR_CLASS.sub(word, message)
+    head, sep, items = tidied.partition("expected one of ")
+    if not sep:
+        return tidied
+    seen: list[str] = []
+    for item in (part.strip() for part in items.split(", ")):
+        if item and item not in seen:
+            seen.append(item)
+    return head + sep + ", ".join(seen)
+
+
 def offset_of(query: str, position: str) -> int | None:
     """The 0-based character offset of Oxigraph's 1-based LINE:COLUMN, or None."""
     try:

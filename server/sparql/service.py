@@ -137,9 +137,13 @@ class SparqlService:
         """Put the hint for a common mistake (``sparql.hints``) in the error's body and as its message's last line."""
         try:
             hint = hints.syntax_hint(query, error.message, str(error.details.get("position", "")), self.known_prefixes)
+            tidy = hints.tidy_message(error.message)
         except Exception:  # a hint is advice: never let finding one turn a 400 into a 500
             log.exception("finding a hint failed")
             return
+        if tidy != error.message:  # the engine's own words stay in the body
+            error.details.setdefault("engine_message", error.message)
+            error.message = tidy
         if hint is not None:
             error.details.update({"hint": hint.text, "hint_code": hint.code})
             error.message = f"{error.message}\nhint: {hint.text}"

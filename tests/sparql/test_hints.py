@@ -110,3 +110,12 @@ def test_a_false_ask_gets_the_hint_too_and_a_non_empty_answer_never_does(client)
 
 def test_strings_inside_iris_and_comments_are_not_read_as_mistakes() -> None:
     assert empty_answer_hints('SELECT * WHERE { ?s ?p <http://a/b#c> } # FILTER(?x = "North") and ?y = 2020') == []
+
+
+def test_the_malformed_query_message_says_character_classes_in_words_and_keeps_the_engines(client) -> None:
+    body = error_of(client, UGR + "SELECT * WHERE { ugr:event/forum ?p ?o }")
+    assert "\\u{" not in body["message"] and "a name character" in body["message"]
+    assert body["message"].startswith("the query does not parse: error at " + body["position"])
+    assert "\\u{" in body["engine_message"]  # the engine's own words, unchanged
+    digits = error_of(client, "SELECT * WHERE { ?s ?p ?o } LIMIT 99999999999999999999999")
+    assert "a digit" in digits["message"] and "non negative integer" in digits["message"]
