@@ -117,3 +117,10 @@ def test_an_internal_error_carries_its_request_id_across_processes() -> None:
     error = InternalError("x")
     copy = pickle.loads(pickle.dumps(error))
     assert copy.request_id == error.request_id and copy.headers["X-Request-Id"] == error.request_id
+
+
+@pytest.mark.parametrize("query", [ENGINE_CATALOGUE[0][0], ENGINE_CATALOGUE[2][0], ENGINE_CATALOGUE[5][0]])
+def test_every_backend_answers_an_unsupported_function_with_400(backend_app, query: str) -> None:  # type: ignore[no-untyped-def]
+    response = backend_app.test_client().get("/sparql", query_string={"query": query}, headers={"Accept": "application/json"})
+    assert response.status_code == 400, response.data[:300]
+    assert response.get_json()["error"] == "unsupported-function"
