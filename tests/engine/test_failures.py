@@ -94,6 +94,9 @@ def test_an_internal_fault_in_an_evaluator_is_a_500_naming_one_request_id_in_bod
     assert len(request_id) == 32 and response.headers["X-Request-Id"] == request_id
     logged = [r.getMessage() for r in caplog.records if request_id in r.getMessage()]
     assert any("evaluator error" in line for line in logged), caplog.text
+    text = client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o FILTER(true) } LIMIT 3"},
+                      headers={"Cache-Control": "no-cache", "Accept": "text/plain"})
+    assert text.status_code == 500 and f"request id: {text.headers['X-Request-Id']}" in text.get_data(as_text=True)
 
 
 def test_an_unexpected_exception_is_a_500_naming_one_request_id_in_body_header_and_log(app, client, caplog, monkeypatch) -> None:

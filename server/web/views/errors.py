@@ -37,6 +37,8 @@ def render_error(error: ApiError) -> Response:
         content_type = "text/html; charset=utf-8"
     elif media_type == "text/plain":
         body = f"{error.status} {error.title}: {error.message}\n"
+        if "request_id" in error.details:
+            body += f"request id: {error.details['request_id']}\n"
         content_type = "text/plain; charset=utf-8"
     else:
         body = json.dumps(error.to_dict(), ensure_ascii=False)
