@@ -6,6 +6,7 @@ Handlers never build error responses themselves: they raise one of these, and th
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,9 +126,21 @@ class UpstreamError(ApiError):
 
 
 class InternalError(ApiError):
+    """A fault of this service, never of the request. It carries a request id (in the body as ``request_id`` and
+    in the ``X-Request-Id`` header), given when it is raised so that the line logging its cause can name it too."""
+
     status = 500
     code = "internal-error"
     title = "Internal error"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.details.setdefault("request_id", uuid.uuid4().hex)
+        self.headers.setdefault("X-Request-Id", self.details["request_id"])
+
+    @property
+    def request_id(self) -> str:
+        return str(self.details["request_id"])
 
 
 class InvalidParameter(BadRequest):
@@ -135,3 +148,20 @@ class InvalidParameter(BadRequest):
 
     code = "invalid-parameter"
     title = "Invalid parameter"
+
+
+class QueryNotEvaluable(ApiError):
+    """The query parses but the engine refuses to evaluate it for a reason that depends only on the query (an
+    unbound SERVICE variable, …): the engine's own message is the body's ``message``."""
+
+    status = 400
+    code = "query-not-evaluable"
+    title = "The query cannot be evaluated"
+
+
+class UnsupportedFunction(QueryNotEvaluable):
+    """A function the engine does not implement (a custom IRI, a GeoSPARQL function such as ``geof:buffer``) or
+    called with the wrong number of arguments; ``function`` in the body names it."""
+
+    code = "unsupported-function"
+    title = "Unsupported function"

@@ -160,7 +160,12 @@ INITIATIVES_EN = [
 
 def test_04_ten_initiatives_in_order(store: ox.Store) -> None:
     expected = [(str(n), zh, en) for n, (zh, en) in enumerate(zip(INITIATIVES_ZH, INITIATIVES_EN), start=1)]
-    assert run(store, "04-") == expected
+    rows = run(store, "04-")
+    assert [row[:3] for row in rows] == expected
+    # short titles (the project's wording, data/curation.ttl): one per initiative and language, each distinct
+    assert all(title_zh and title_en for *_, title_zh, title_en in rows)
+    assert len({row[3] for row in rows}) == len({row[4] for row in rows}) == 10
+    assert (rows[6][3], rows[6][4]) == ("数字治理", "Digital governance")
 
 
 def test_05_index_dimensions_and_indicators_in_order(store: ox.Store) -> None:
@@ -362,7 +367,7 @@ def test_23_index_release(store: ox.Store) -> None:
 # --- Joined with other data: the city statistics table (data/tables/) and the SDG 11 links (data/sdg-links.ttl) ---
 
 def test_24_signatory_population(store: ox.Store) -> None:
-    rows = run(store, "24-")
+    rows = [row[:4] for row in run(store, "24-")]
     assert [(city, population) for city, population, _, _ in rows] == [
         ("Chongqing", "32054159"), ("Shanghai", "24870895"), ("Beijing", "21893095"), ("Chengdu", "20937757"),
         ("Guangzhou", "18676605"), ("Shenzhen", "17560061"), ("Tianjin", "13866009"), ("Hangzhou", "11936010"),
@@ -372,6 +377,32 @@ def test_24_signatory_population(store: ox.Store) -> None:
     assert {unit for _, p, unit, _ in rows if p} == {"person"}
     assert rows[0][3] == "重庆市第七次全国人口普查公报（第一号）——重庆市人口情况"
     assert all(source for _, p, _, source in rows if p)
+
+
+def test_24_signatory_population_carries_city_zh_year_and_source_en(store: ox.Store) -> None:
+    rows = run(store, "24-")
+    assert [row[4] for row in rows][:3] == ["重庆", "上海", "北京"] and rows[-1][4] == "雄安"
+    assert {row[5] for row in rows if row[1]} == {"2020"}
+    assert rows[0][6] == "Chongqing 7th census communiqué No. 1"
+
+
+def test_39_cities(store: ox.Store) -> None:
+    rows = [row[:4] + row[6:] for row in run(store, "39-")]  # other_type_* checked below
+    assert [row[:2] for row in rows] == SIGNATORIES
+    by_city = {row[0]: row for row in rows}
+    assert by_city["Xiong'an"][2:4] == ("State-level new area", "国家级新区")
+    assert by_city["Xiong'an"][4:6] == ("Hebei Province", "河北省")
+    assert by_city["Beijing"][2:6] == ("Municipality directly under the central government", "直辖市", None, None)
+    assert by_city["Chengdu"][2] == "Provincial capital"
+    assert {row[6] for row in rows} == {"East", "West"} and {row[8] for row in rows} == {"North", "South"}
+    assert by_city["Beijing"][10:13] == ("39.9075", "116.39723", "1816670")
+    assert by_city["Xiong'an"][12] is None and by_city["Xiong'an"][13] is None  # no GeoNames point, no census figure
+    assert by_city["Beijing"][13:16] == ("21893095", "2020", "person")
+    assert by_city["Beijing"][19:21] == ("41610.9", "2022")
+    assert sum(1 for row in rows if row[13]) == 12 and sum(1 for row in rows if row[19]) == 7
+    other = {row[0]: row[4:6] for row in run(store, "39-")}
+    assert other["Chengdu"] == ("Sub-provincial city", "副省级城市") and other["Shenzhen"] == (None, None)
+    assert sorted(city for city, types in other.items() if types[0]) == ["Chengdu", "Guangzhou", "Hangzhou", "Jinan"]
 
 
 def test_25_sdg11_links(store: ox.Store) -> None:

@@ -592,6 +592,7 @@ def test_evaluator_killed_mid_query_gives_the_client_a_500_and_is_replaced(patie
     assert r is not None and r.status_code == 500, r.text[:300] if r is not None else None
     body = r.json()
     assert body["error"] == "internal-error" and "replaced" in body["message"]
+    assert len(body["request_id"]) == 32 and r.headers["X-Request-Id"] == body["request_id"]  # issue 22
     assert "Traceback" not in r.text and "File \"" not in r.text
     assert_recovers(patient_server, evaluator)
 

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from server.build.snapshot import Snapshot
 from server.engine import results
 from server.engine.store import ASSERTED_UNION, EMPTY_GRAPH, SERVICE_DEFAULT_GRAPH, QueryJob, StoreSpec, error_position, load_snapshot_into
+from server.engine.failures import classify
 from server.errors import MalformedQuery, QueryTimeout
 
 
@@ -74,6 +75,11 @@ class OxigraphEngine:
             return self.store.query(job.query, base_iri=job.base_iri, **dataset)
         except SyntaxError as exc:
             raise MalformedQuery(f"the query does not parse: {exc}", details={"position": error_position(str(exc))}) from None
+        except (RuntimeError, OSError) as exc:  # an evaluation error: the client's when it depends only on the query
+            classified = classify(exc, job.query)
+            if classified is None:
+                raise
+            raise classified from None
 
     def evaluate_pattern(self, job: QueryJob, deadline: float, *, limit: int | None) -> results.Serialised:
         """Evaluate a single-triple-pattern query (``sparql.inline``) here, stopping at ``deadline``.

@@ -13,6 +13,7 @@ from multiprocessing.connection import Connection
 
 from server.errors import ApiError
 from server.engine.factory import open_engine
+from server.engine.failures import classify
 
 
 PARENT_CHECK_S = 0.5
@@ -53,8 +54,9 @@ def serve(conn: Connection) -> None:
             conn.send(("ok", engine.evaluate(job)))
         except ApiError as exc:
             conn.send(("api-error", exc))
-        except Exception as exc:  # an engine bug: the parent logs it and answers a bare 500
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        except Exception as exc:  # an engine bug (the parent logs it, answers 500), unless the query alone caused it
+            classified = classify(exc, getattr(job, "query", ""))
+            conn.send(("api-error", classified) if classified is not None else ("error", f"{type(exc).__name__}: {exc}"))
 
 
 if __name__ == "__main__":

@@ -155,14 +155,17 @@ class QueryExecutor:
         except (EOFError, OSError, BrokenPipeError):
             self.crashes += 1
             self._replace(evaluator)
-            raise InternalError("the query evaluator stopped unexpectedly; it has been replaced") from None
+            error = InternalError("the query evaluator stopped unexpectedly; it has been replaced")
+            log.error("evaluator stopped during a query, request id %s", error.request_id)
+            raise error from None
         self._idle.put(evaluator)
         if status == "ok":
             return payload
         if status == "api-error":
             raise payload
-        log.error("evaluator error after %.3f s: %s", time.monotonic() - started, payload)
-        raise InternalError("the query engine failed")
+        error = InternalError("the query engine failed")
+        log.error("evaluator error after %.3f s, request id %s: %s", time.monotonic() - started, error.request_id, payload)
+        raise error
 
     def close(self) -> None:
         """Stop every evaluator, busy ones included (their clients get an error, not a hang)."""

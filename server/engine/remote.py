@@ -24,6 +24,7 @@ import pyoxigraph as ox
 import requests
 
 from server.engine import results
+from server.engine.failures import classify
 from server.errors import MalformedQuery, QueryTimeout, UpstreamError
 from server.build.snapshot import Snapshot
 from server.engine.store import (
@@ -86,6 +87,11 @@ class RemoteEngine:
                 message = re.sub(r"error at (\d+):", lambda m: f"error at {max(1, int(m.group(1)) - 1)}:", message)
             raise MalformedQuery(f"the query does not parse: {message}", details={"position": error_position(message)})
         if response.status_code != 200:
+            # an engine like Oxigraph answers 500 with its message for an error of the query alone (an unsupported
+            # function): the client's mistake, classified as for the embedded engine (``failures``)
+            classified = classify(RuntimeError(response.text[:500].strip()), job.query) if response.status_code == 500 else None
+            if classified is not None:
+                raise classified
             raise UpstreamError(f"the SPARQL server at {self.endpoint} answered {response.status_code}")
         if graph_form:
             return results.serialise_triples(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES), job.media_type, job.max_rows)

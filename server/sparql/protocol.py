@@ -73,7 +73,8 @@ def parse_request(request: Request, settings: Settings) -> ProtocolRequest:
     """Read the query and dataset from GET or POST; raise the protocol's errors (400, 413, 414, 415)."""
     if request.method in ("GET", "HEAD"):
         if len(request.query_string) > settings.max_query_chars * 3 + 4096:
-            raise UriTooLong(f"the request URI is longer than allowed (setting max_query_chars = {settings.max_query_chars}); send the query with POST")
+            raise UriTooLong(f"the request URI is longer than allowed (setting max_query_chars = {settings.max_query_chars}); send the query with POST",
+                             details={"limit": settings.max_query_chars})
         params = request.args
         query = _one(params.getlist("query"), "query")
         if query is None and params.getlist("update"):
@@ -114,7 +115,11 @@ def parse_request(request: Request, settings: Settings) -> ProtocolRequest:
         if "\x00" in query:
             raise BadRequest("the query contains a NUL character")
         if len(query) > settings.max_query_chars:
-            raise PayloadTooLarge(f"the query has {len(query)} characters; the limit is {settings.max_query_chars} (setting max_query_chars)")
+            limit = {"limit": settings.max_query_chars, "query_chars": len(query)}
+            if request.method in ("GET", "HEAD"):  # RFC 9110 §15.5.15: the target is too long; a body is not
+                raise UriTooLong(f"the query has {len(query)} characters; a query sent by GET may have at most "
+                                 f"{settings.max_query_chars} (setting max_query_chars); send it with POST", details=limit)
+            raise PayloadTooLarge(f"the query has {len(query)} characters; the limit is {settings.max_query_chars} (setting max_query_chars)", details=limit)
     defaults = params.getlist("default-graph-uri")
     named = params.getlist("named-graph-uri")
     return ProtocolRequest(

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from server.sparql import dataset, negotiation
+from server.sparql import dataset, hints, negotiation
 from server.engine.cache import SharedCache, cache_key
 from server.errors import MalformedQuery, QueryRefused, QueryTimeout
 from server.engine.embedded import OxigraphEngine
@@ -32,6 +32,7 @@ class Answer:
     form: str
     cached: bool
     seconds: float
+    hints: tuple[hints.Hint, ...] = field(default=())  # advice for an empty answer (``sparql.hints``)
 
 
 class SparqlService:
@@ -49,6 +50,7 @@ class SparqlService:
         self.inline = OxigraphEngine(spec) if spec.kind == "oxigraph" else None
         self.inline_queries = 0
         self._negotiated: dict[tuple[str | None, str, str | None], str] = {}
+        self.known_prefixes = hints.known_prefixes(settings.base_iri)
 
     def close(self) -> None:
         self.executor.close()
@@ -121,10 +123,27 @@ class SparqlService:
             except MalformedQuery as exc:
                 if shape.update_keywords and shape.form is None:
                     raise QueryRefused("this endpoint is read-only: SPARQL Update is refused", details={"reason": "update"}) from exc
+                self._add_hint(exc, request.query)
                 raise
             self.cache.put(key, result, len(result.body))
         else:
             result = cached
         seconds = time.perf_counter() - started
         self.metrics.observe_query(form, seconds)
-        return Answer(result, form, cached is not None, seconds)
+        empty = (form == "SELECT" and result.rows == 0) or (form == "ASK" and b"false" in result.body)
+        return Answer(result, form, cached is not None, seconds, tuple(hints.empty_answer_hints(request.query)) if empty else ())
+
+    def _add_hint(self, error: MalformedQuery, query: str) -> None:
+        """Put the hint for a common mistake (``sparql.hints``) in the error's body and as its message's last line."""
+        try:
+            hint = hints.syntax_hint(query, error.message, str(error.details.get("position", "")), self.known_prefixes)
+            tidy = hints.tidy_message(error.message)
+        except Exception:  # a hint is advice: never let finding one turn a 400 into a 500
+            log.exception("finding a hint failed")
+            return
+        if tidy != error.message:  # the engine's own words stay in the body
+            error.details.setdefault("engine_message", error.message)
+            error.message = tidy
+        if hint is not None:
+            error.details.update({"hint": hint.text, "hint_code": hint.code})
+            error.message = f"{error.message}\nhint: {hint.text}"

@@ -17,7 +17,7 @@ from server.errors import BadRequest
 
 ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
 DEFAULT_ALLOWED_HEADERS = "Accept, Content-Type"
-EXPOSED_HEADERS = "X-Query-Time-Ms, X-Result-Rows, X-Result-Truncated, X-Cache, Link, Content-Location, ETag"
+EXPOSED_HEADERS = "X-Query-Time-Ms, X-Result-Rows, X-Result-Truncated, X-Cache, Link, Content-Location, ETag, X-Request-Id, X-Query-Hint"
 _HEADER_LIST = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+(\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$")
 
 

@@ -41,6 +41,8 @@ def answer_headers(answer: Answer, max_rows: int) -> list[tuple[str, str]]:
     ]
     if result.truncated:
         headers.append(("X-Result-Truncated", f"true; max-rows={max_rows}"))
+    for hint in answer.hints:  # an empty answer that may come from a common mistake (sparql.hints)
+        headers.append(("X-Query-Hint", hint.header()))
     return headers
 
 

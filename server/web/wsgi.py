@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import threading
 import time
@@ -20,6 +21,10 @@ from server.settings import Settings
 SETTINGS_ENV = "UGKG_SERVE_SETTINGS_JSON"
 MASTER_PID_ENV = "UGKG_SERVE_MASTER_PID"
 RESPAWN_INTERVAL_S = 6.0
+# granian parses HTTP with hyper, whose request target (the `http` crate's Uri) is at most u16::MAX - 1 bytes: a
+# longer GET gets a bare 414 before the app runs, whatever granian is told (measured: 65,534 answered, 65,535 not;
+# tests/sparql/test_long_get.py). gunicorn has no such limit (limit_request_line 0), so there max_query_chars rules.
+GRANIAN_MAX_TARGET_BYTES = 65_534
 MASTER_CHECK_S = 0.5
 ORPHAN_CLOSE_S = 5.0
 
@@ -75,6 +80,11 @@ def _serve_granian(settings: Settings) -> None:
     os.environ[SETTINGS_ENV] = json.dumps(dataclasses.asdict(settings))
     os.environ[MASTER_PID_ENV] = str(os.getpid())
     level = settings.log_level.lower()
+    if settings.max_query_chars > GRANIAN_MAX_TARGET_BYTES // 3:  # a query of non-ASCII text takes 9 bytes a character
+        logging.getLogger("ugkg.serve").warning(
+            "granian refuses GET request targets over %d bytes (a bare 414 before the app): GET queries up to "
+            "max_query_chars = %d are answered only with --http-server gunicorn; POST is not limited this way",
+            GRANIAN_MAX_TARGET_BYTES, settings.max_query_chars)
     Granian(
         "server.web.wsgi:worker_app",
         factory=True,

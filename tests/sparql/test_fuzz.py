@@ -72,7 +72,7 @@ def check(response, path: str, method: str) -> None:  # type: ignore[no-untyped-
     status = response.status_code
     body = response.get_data()
     if status >= 500:
-        assert status == 503 and path.rstrip("/") == "/sparql", (status, body[:300])
+        assert status in (503, 504) and path.rstrip("/") == "/sparql", (status, body[:300])
         assert response.headers.get("Retry-After", "").isdigit(), response.headers
     text = body.decode("utf-8", errors="replace")
     assert not TRACE_MARKERS.search(text), text[:500]
@@ -115,6 +115,10 @@ SEEDS = [
     "SELECT ?s WHERE { ?s <https://schema.org/name> ?n FILTER(LANG(?n) = 'zh') } OFFSET 1",
     'SELECT * WHERE { VALUES ?x { 1 "a"@en <urn:x> } OPTIONAL { ?x ?p ?o } MINUS { ?x a ?t } }',
     "SELECT * FROM <https://w3id.org/ugkg/graph/data/a> WHERE { ?s ?p ?o } LIMIT 2",
+    # functions the engine lacks (issue 22: these were 500s), and a prefixed name with a "/" (a hint)
+    "SELECT ?s WHERE { ?s ?p ?o FILTER(<http://example.org/f>(?o)) }",
+    "PREFIX geof: <http://www.opengis.net/def/function/geosparql/> SELECT (geof:buffer(?o, 1, 2) AS ?b) WHERE { ?s ?p ?o }",
+    "PREFIX ugr: <https://w3id.org/ugkg/id/> SELECT ?p WHERE { ugr:city/beijing ?p ?o FILTER(?o = \"North\") }",
 ]
 KEYWORDS = [
     "SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "WHERE", "FILTER", "OPTIONAL", "UNION", "MINUS", "GRAPH", "SERVICE",

@@ -134,8 +134,15 @@ def test_operation_json_equals_the_endpoint_answer(api, store, path, with_exampl
     endpoint = api.post("/sparql", data={"query": bound.get_data(as_text=True)}, headers={"Accept": "application/sparql-results+json"})
     doc = endpoint.get_json()
     from_endpoint = [{v: binding_value(row.get(v)) for v in doc["head"]["vars"]} for row in doc["results"]["bindings"]]
-    assert records == from_endpoint
-    assert records == oracle(store, path, args)
+    # the identifier columns (issue 22): x_iri is projected by the bound query; x_id and x_wikidata come from it
+    derived = {c for i in op.identifiers for c in (f"{i.base}_id", f"{i.base}_wikidata")}
+    injected = {i.iri_column for i in op.identifiers if i.injected}
+    for record in records:
+        for i in op.identifiers:
+            iri = record[i.iri_column]
+            assert record[f"{i.base}_id"] == (re.split(r"[/#]", iri.rstrip("/"))[-1] if isinstance(iri, str) and iri.startswith("http") else None)
+    assert [{k: v for k, v in r.items() if k not in derived} for r in records] == from_endpoint
+    assert [{k: v for k, v in r.items() if k not in derived | injected} for r in records] == oracle(store, path, args)
     if with_examples:
         assert records, f"the example parameters of {path.name} should find something"
 
@@ -226,30 +233,35 @@ def test_csv_reads_into_the_expected_pandas_frame(api):  # type: ignore[no-untyp
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert not response.data.startswith(b"\xef\xbb\xbf")
     frame = pandas.read_csv(io.BytesIO(response.data))
-    assert list(frame.columns) == ["city", "population", "unit", "source"]
+    assert list(frame.columns)[:5] == ["city_iri", "city_id", "city_wikidata", "city", "population"]
+    assert {"unit", "source", "year"} <= set(frame.columns)
     assert len(frame) == 13 and frame["city"].is_unique
     assert str(frame["population"].dtype) == "float64"  # numbers, with NaN for the city without a figure
     assert frame.loc[frame["city"] == "Beijing", "population"].item() == 21893095
     assert frame.loc[frame["city"] == "Beijing", "unit"].item() == "person"
     assert frame.loc[frame["city"] == "Xiong'an", "population"].isna().item()
-    # a column that exists in Chinese only (source_zh) falls back to Chinese under lang=en
-    assert frame.loc[frame["city"] == "Beijing", "source"].item() == "北京市最新人口数据,北京市最新人口数量统计"
-    expected = pandas.DataFrame.from_records(api.get("/api/v1/signatory-population?lang=en").get_json())
-    pandas.testing.assert_frame_equal(frame, expected, check_dtype=False)
+    # the source's title in English under lang=en (source_en, issue 22)
+    both = {r["city_en"]: r for r in api.get("/api/v1/signatory-population").get_json()}
+    assert frame.loc[frame["city"] == "Beijing", "source"].item() == both["Beijing"]["source_en"]
+    # cell by cell as text (an all-null column reads as NaN from CSV and None from JSON; a gYear as a number)
+    as_text = pandas.read_csv(io.BytesIO(response.data), dtype=str, keep_default_na=False)
+    records = api.get("/api/v1/signatory-population?lang=en").get_json()
+    expected_text = pandas.DataFrame([{k: "" if v is None else str(v) for k, v in r.items()} for r in records])
+    pandas.testing.assert_frame_equal(as_text, expected_text, check_dtype=False)
     assert frame["population"].dropna().is_monotonic_decreasing  # the query orders by population, largest first
 
 
 def test_csv_with_bom_for_excel(api):  # type: ignore[no-untyped-def]
     pandas = pytest.importorskip("pandas")
     response = api.get("/api/v1/declaration-signatories?format=csv&bom=true")
-    assert response.data.startswith(b"\xef\xbb\xbfcity_en,city_zh\r\n")
+    assert response.data.startswith(b"\xef\xbb\xbfcity_iri,city_id,city_wikidata,city_en,city_zh\r\n")
     frame = pandas.read_csv(io.BytesIO(response.data), encoding="utf-8-sig")
-    assert list(frame.columns) == ["city_en", "city_zh"] and "北京" in frame["city_zh"].tolist()
+    assert list(frame.columns) == ["city_iri", "city_id", "city_wikidata", "city_en", "city_zh"] and "北京" in frame["city_zh"].tolist()
 
 
 def test_accept_text_csv_gives_csv(api):  # type: ignore[no-untyped-def]
     response = api.get("/api/v1/declaration-signatories", headers={"Accept": "text/csv"})
-    assert response.mimetype == "text/csv" and response.data.startswith(b"city_en,city_zh")
+    assert response.mimetype == "text/csv" and response.data.startswith(b"city_iri,city_id,city_wikidata,city_en,city_zh")
 
 
 @pytest.mark.parametrize("fmt, media_type", [("srj", "application/sparql-results+json"), ("srx", "application/sparql-results+xml"), ("tsv", "text/tab-separated-values")])
@@ -269,7 +281,7 @@ def test_lang_picks_one_label_and_falls_back(api):  # type: ignore[no-untyped-de
     assert [r["city"] for r in en] == [r["city_en"] for r in both]
     # a column that exists in English only falls back to English when Chinese is asked for
     fallback = api.get("/api/v1/fact-provenance?lang=zh").get_json()
-    assert fallback and all(set(r) == {"property", "publisher"} for r in fallback)
+    assert fallback and all(set(r) == {"property", "publisher_iri", "publisher_id", "publisher_wikidata", "publisher"} for r in fallback)
     assert fallback[0]["publisher"] == api.get("/api/v1/fact-provenance").get_json()[0]["publisher_en"]
 
 
@@ -305,7 +317,9 @@ def test_answer_names_its_query_and_the_query_ui(api):  # type: ignore[no-untype
     opened = api.get(rel["describedby"]).get_data(as_text=True)
     assert "# title: The ten-point initiative" in opened and "<https://w3id.org/ugkg/id/concept/digital-governance>" in opened
     plain_text = api.get("/api/v1/ten-initiatives.rq").get_data(as_text=True)
-    assert plain_text == (ROOT / "queries" / "04-ten-initiatives.rq").read_text(encoding="utf-8")
+    # the file, with the initiative's IRI projected for the identifier columns (issue 22)
+    assert " (?initiative AS ?initiative_iri)" in plain_text
+    assert plain_text.replace(" (?initiative AS ?initiative_iri)", "") == (ROOT / "queries" / "04-ten-initiatives.rq").read_text(encoding="utf-8")
 
 
 def test_headers_match_the_sparql_endpoint(api):  # type: ignore[no-untyped-def]

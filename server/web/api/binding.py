@@ -56,6 +56,11 @@ class Shape:
     own_modifiers: bool  # top-level LIMIT, OFFSET or trailing VALUES after the WHERE group
     variables: frozenset[str]  # every variable the query mentions
     bindable: bool = True  # False for CONSTRUCT WHERE { … }: its group is also the template, where VALUES cannot go
+    select_end: int = -1  # index just after "SELECT [DISTINCT|REDUCED]" (where projected columns can be added), -1 if none
+    grouped: bool = False  # GROUP BY or an aggregate: no variable can be added to the projection
+
+
+AGGREGATES = frozenset({"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"})
 
 
 class QueryShapeError(ValueError):
@@ -87,6 +92,12 @@ def shape(query: str) -> Shape:
         raise QueryShapeError("the WHERE group is not closed")
     projection = _projection(toks[form_at + 1:open_at]) if form == "SELECT" else ()
     tail = {t.text.upper() for t in toks[close_at + 1:] if t.kind == "word"}
+    select_end = -1
+    if form == "SELECT":
+        after = form_at + 1 if form_at + 1 < len(toks) and toks[form_at + 1].text.upper() in ("DISTINCT", "REDUCED") else form_at
+        star = after + 1 < len(toks) and toks[after + 1].text == "*"
+        select_end = -1 if star else toks[after].end
+    head = {t.text.upper() for t in toks[form_at + 1:open_at] if t.kind == "word"}
     return Shape(
         form=form,
         where_open=toks[open_at].end,
@@ -95,6 +106,8 @@ def shape(query: str) -> Shape:
         own_modifiers=bool(tail & {"LIMIT", "OFFSET", "VALUES"}),
         variables=frozenset(t.text[1:] for t in toks if t.kind == "var"),
         bindable=not (form == "CONSTRUCT" and toks[form_at + 1].text.upper() == "WHERE"),
+        select_end=select_end,
+        grouped=bool("GROUP" in tail or head & AGGREGATES),
     )
 
 
@@ -153,6 +166,16 @@ def bind(query: str, query_shape: Shape, bindings: dict[str, ox.NamedNode | ox.L
         raise QueryShapeError("parameters cannot be bound in the short form CONSTRUCT WHERE { … }")
     at = query_shape.where_open
     return query[:at] + values_block(bindings) + query[at:]
+
+
+def project(query: str, query_shape: Shape, columns: dict[str, str]) -> str:
+    """The query with ``(?variable AS ?column)`` added first to its projection for each ``column: variable``
+    (the API's identifier columns: a resource the query matches but does not project)."""
+    if not columns or query_shape.select_end < 0 or query_shape.grouped:
+        return query
+    at = query_shape.select_end
+    added = "".join(f" (?{variable} AS ?{column})" for column, variable in columns.items())
+    return query[:at] + added + query[at:]
 
 
 def page(query: str, query_shape: Shape, limit: int | None, offset: int) -> str:

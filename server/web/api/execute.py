@@ -18,7 +18,7 @@ from server.sparql import negotiation
 from server.sparql.protocol import ProtocolRequest
 from server.sparql.service import Answer
 from server.web.api import tables
-from server.web.api.binding import bind, page
+from server.web.api.binding import bind, page, project
 from server.web.api.operations import Operation
 from server.web.api.params import Param, literal, resolve_iri
 from server.web.runtime import current
@@ -45,8 +45,11 @@ class Call:
 
     @property
     def bound_query(self) -> str:
-        """The query file with the parameters bound (what the query UI link opens)."""
-        return bind(self.operation.query, self.operation.shape, self.bindings)
+        """The query file with the parameters bound and the identifier columns projected (what the query UI
+        link opens)."""
+        op = self.operation
+        bound = bind(op.query, op.shape, self.bindings)
+        return project(bound, op.shape, {i.iri_column: i.variable for i in op.identifiers if i.injected})
 
     @property
     def paged_query(self) -> str:
@@ -125,7 +128,7 @@ def _media_type(operation: Operation, fmt: str | None, accept: str | None) -> st
 def term(operation: Operation, param: Param, raw: str) -> ox.NamedNode | ox.Literal:
     """The RDF term a parameter value binds."""
     if param.type == "iri":
-        return resolve_iri(param, raw, members, operation.prefixes)
+        return resolve_iri(param, raw, members, operation.prefixes, member_labels(param))
     return literal(param, raw)
 
 
@@ -148,6 +151,40 @@ def members(param: Param) -> dict[str, str]:
     return cache[key]
 
 
+WIKIDATA = "http://www.wikidata.org/entity/"
+
+
+def wikidata_ids() -> dict[str, str]:
+    """IRI → Wikidata id (Q…) of every resource the graph links to a Wikidata item (skos:exactMatch), per snapshot."""
+    runtime = current()
+    cache: dict[Any, dict[str, str]] = current_app.extensions.setdefault("ugkg.api.wikidata", {})
+    if runtime.snapshot.build_id not in cache:
+        doc = run_json("SELECT DISTINCT ?x ?w WHERE { ?x <http://www.w3.org/2004/02/skos/core#exactMatch> ?w "
+                       f'FILTER(isIRI(?x) && STRSTARTS(STR(?w), "{WIKIDATA}")) }} ORDER BY ?x ?w')
+        found: dict[str, str] = {}
+        for row in doc["results"]["bindings"]:
+            found.setdefault(row["x"]["value"], row["w"]["value"][len(WIKIDATA):])
+        cache.clear()
+        cache[runtime.snapshot.build_id] = found
+    return cache[runtime.snapshot.build_id]
+
+
+def member_labels(param: Param) -> dict[str, tuple[str, ...]]:
+    """IRI → every rdfs:label and skos:altLabel (any language) of the members of the parameter's classes, per snapshot."""
+    runtime = current()
+    cache: dict[Any, dict[str, tuple[str, ...]]] = current_app.extensions.setdefault("ugkg.api.member-labels", {})
+    key = (runtime.snapshot.build_id, param.classes)
+    if key not in cache:
+        classes = " ".join(str(ox.NamedNode(c)) for c in param.classes)
+        doc = run_json("SELECT DISTINCT ?x ?label WHERE { VALUES ?class { " + classes + " } ?x a ?class . FILTER(isIRI(?x)) "
+                       "?x <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#altLabel> ?label } ORDER BY ?x ?label")
+        found: dict[str, list[str]] = {}
+        for row in doc["results"]["bindings"]:
+            found.setdefault(row["x"]["value"], []).append(row["label"]["value"])
+        cache[key] = {iri: tuple(labels) for iri, labels in found.items()}
+    return cache[key]
+
+
 def _run(query: str, media_type: str) -> Answer:
     request = ProtocolRequest(query=query, default_graphs=None, named_graphs=None, inference=True, fmt=None)
     return current().sparql.run(request, media_type)
@@ -157,11 +194,20 @@ def run_json(query: str) -> dict[str, Any]:
     return json.loads(_run(query, SRJ).result.body)
 
 
+def _records(answer: Answer, call: Call) -> tables.Table:
+    return tables.with_identifiers(tables.table(json.loads(answer.result.body)), call.operation.identifiers, wikidata_ids())
+
+
+def records_table(call: Call) -> tables.Table:
+    """The call's rows as records (identifier columns added), before ``lang`` merges label pairs."""
+    return _records(_run(call.paged_query, SRJ), call)
+
+
 def execute(call: Call) -> Result:
     """Run the call's query and produce the body in the negotiated form."""
     if call.media_type in (JSON, CSV):
         answer = _run(call.paged_query, SRJ)
-        data = tables.table(json.loads(answer.result.body))
+        data = _records(answer, call)
         if call.lang:
             data = tables.in_language(data, call.lang)
         if call.media_type == JSON:

@@ -6,14 +6,13 @@ columns from the SELECT clause, typed loosely.
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import current_app
 
 from server.errors import ApiError
 from server.web.api import tables
-from server.web.api.execute import CSV, JSON, SRJ, SRX, TSV, check, execute
+from server.web.api.execute import CSV, JSON, SRJ, SRX, TSV, check, records_table
 from server.web.api.operations import Operation
 from server.web.api.params import Param, local_name
 from server.web.runtime import current
@@ -63,6 +62,11 @@ def _schema_name(op: Operation) -> str:
     return "".join(part.capitalize() for part in op.name.split("-")) + "Record"
 
 
+def columns_of(op: Operation) -> list[str]:
+    """The operation's columns as observed (``_observed``), in order."""
+    return list(_observed(op)[0])
+
+
 def _operation(op: Operation, record: str, example: list[dict[str, Any]] | None) -> dict[str, Any]:
     description = [op.question, "", f"Query file: `queries/{op.path.name}` (its text: `GET /api/v1/{op.name}.rq`)."]
     if op.params:
@@ -75,7 +79,8 @@ def _operation(op: Operation, record: str, example: list[dict[str, Any]] | None)
             "description": "The answer: one record per row. `Link` names the query (rel=describedby), the query UI (rel=alternate) and neighbouring pages (rel=next/prev/first).",
             "content": {
                 JSON: json_media,
-                CSV: {"schema": {"type": "string"}},
+                CSV: {"schema": {"type": "string", "description": f"A header line, then one line per row; the columns of {record}, in its order: "
+                                 + (", ".join(f"`{c}`" for c in (columns_of(op) or [])) or "(see the record schema)")}},
                 SRJ: {"schema": {"$ref": "#/components/schemas/SparqlResults"}},
                 SRX: {"schema": {"type": "string"}},
                 TSV: {"schema": {"type": "string"}},
@@ -147,30 +152,46 @@ def _observed(op: Operation) -> tuple[dict[str, set[str]], list[dict[str, Any]] 
             columns: dict[str, set[str]] = {}
             records: list[dict[str, Any]] = []
             for args in ({}, example_args):
-                call = check(op, args, SRJ)
-                doc = json.loads(execute(call).body)
-                for var in doc["head"]["vars"]:
-                    columns.setdefault(var, set())
-                for row in doc["results"]["bindings"]:
-                    for var in doc["head"]["vars"]:
-                        columns[var].add(tables.json_type(row.get(var)))
-                records = tables.table(doc).records
+                data = records_table(check(op, args, JSON))  # the rows as the API answers them (identifier columns too)
+                for column in data.columns:
+                    columns.setdefault(column, set())
+                for row in data.records:
+                    for column in data.columns:
+                        columns[column].add(tables.value_type(row.get(column)))
+                records = data.records
             cache[key] = (columns, records)
         except ApiError:
             cache[key] = ({v: {"string", "number", "boolean", "null"} for v in op.shape.projection}, None)
     return cache[key]
 
 
+def _column_text(op: Operation, column: str) -> str:
+    """What a column holds: identifier columns say how they are made, others name their query variable."""
+    for identifier in op.identifiers:
+        if column == identifier.iri_column:
+            return f"The IRI of the {identifier.base.replace('_', ' ')} (?{identifier.variable} of the query)."
+        if column == f"{identifier.base}_id":
+            return f"The short id of the {identifier.base.replace('_', ' ')}: the last segment of its IRI (e.g. beijing)."
+        if column == f"{identifier.base}_wikidata":
+            return (f"The Wikidata id (Q…) of the {identifier.base.replace('_', ' ')} where the graph links one "
+                    "(skos:exactMatch to http://www.wikidata.org/entity/…), else null.")
+    if column.endswith("_en") or column.endswith("_zh"):
+        return f"?{column}: text in {'English' if column.endswith('_en') else 'Chinese'}."
+    return f"?{column}"
+
+
 def _record_schema(op: Operation, columns: dict[str, set[str]]) -> dict[str, Any]:
     props: dict[str, Any] = {}
     for column, seen in columns.items():
-        props[column] = {"type": _types(seen), "description": f"?{column}"}
+        props[column] = {"type": _types(seen), "description": _column_text(op, column)}
     for name, sources in tables.merged_columns(tuple(columns)):
         if "" not in sources and name not in props:
             seen = set().union(*(columns[c] for c in sources.values()))
             props[name] = {"type": _types(seen | {"null"}),
                            "description": f"with lang=en or lang=zh: {' / '.join('?' + c for c in sources.values())} in that language, falling back to the other"}
-    return {"type": "object", "description": f"One row of {op.stem}", "properties": props}
+    return {"type": "object", "description": f"One row of {op.stem}; the CSV answer has these columns, in this order "
+            "(with lang=en|zh each x_en/x_zh pair is one column x)", "properties": props, "required": list(columns),
+            "x-csv-columns": list(columns)}
 
 
 def _types(seen: set[str]) -> list[str] | str:
@@ -207,6 +228,15 @@ def _problem_schema() -> dict[str, Any]:
             "status": {"type": "integer"}, "error": {"type": "string", "examples": ["invalid-parameter"]},
             "title": {"type": "string"}, "message": {"type": "string"},
             "parameter": {"type": "string", "description": "The parameter at fault (400 invalid-parameter)."},
+            "known": {"type": "array", "items": {"type": "string"}, "description": "Every value an IRI parameter accepts, by local name (400 invalid-parameter)."},
+            "position": {"type": "string", "description": "LINE:COLUMN (1-based) where the query stops parsing (400 malformed-query)."},
+            "hint": {"type": "string", "description": "One line of advice when the malformed query matches a common mistake; also the message's last line."},
+            "hint_code": {"type": "string", "enum": ["reserved-character-in-prefixed-name", "undeclared-prefix"],
+                          "description": "Which mistake `hint` is about."},
+            "function": {"type": "string", "description": "The IRI of the function the engine does not support (400 unsupported-function)."},
+            "engine_message": {"type": "string", "description": "The query engine's own message (400 unsupported-function, query-not-evaluable)."},
+            "limit": {"type": "integer", "description": "The limit that was passed (413, 414: max_query_chars)."},
+            "request_id": {"type": "string", "description": "On a 500: the id under which the fault was logged (also the X-Request-Id header)."},
         },
     }
 

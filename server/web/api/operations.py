@@ -24,6 +24,21 @@ _PREFIX = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNOREC
 
 
 @dataclass(frozen=True)
+class Identifier:
+    """A resource column of an operation's rows: its IRI (``iri_column``), short id (``{base}_id``) and Wikidata id
+    (``{base}_wikidata``) go beside its labels ``{base}_en``/``{base}_zh``. ``injected``: the query matches the
+    resource as ``?variable`` without projecting it, so the API adds ``(?variable AS ?{base}_iri)``."""
+
+    base: str
+    variable: str
+    injected: bool
+
+    @property
+    def iri_column(self) -> str:
+        return f"{self.base}_iri" if self.injected else self.base
+
+
+@dataclass(frozen=True)
 class Operation:
     name: str  # URL segment: the file stem without its number, e.g. "ten-initiatives"
     stem: str  # the file stem, e.g. "04-ten-initiatives" (the query UI's example id)
@@ -34,6 +49,7 @@ class Operation:
     query: str  # the whole file, header included
     shape: Shape
     prefixes: dict[str, str]
+    identifiers: tuple[Identifier, ...] = ()
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -52,7 +68,10 @@ def parse_operation(path: Path) -> Operation:
     prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
     header: dict[str, str] = {}
     params: list[Param] = []
+    declared_resources: list[str] = []
     for key, value in header_fields(text):
+        if key == "resource":  # "# resource: var": a projected variable whose values are resources
+            declared_resources.extend(value.split())
         if key == "param":
             try:
                 params.append(parse_param(value, prefixes))
@@ -77,7 +96,31 @@ def parse_operation(path: Path) -> Operation:
     return Operation(
         name=match.group("name"), stem=path.stem, path=path, title=header.get("title") or path.stem,
         question=header.get("question", ""), params=tuple(params), query=text, shape=query_shape, prefixes=prefixes,
+        identifiers=identifiers(query_shape, declared_resources),
     )
+
+
+def identifiers(query_shape: Shape, declared: list[str]) -> tuple[Identifier, ...]:
+    """The resource columns of a SELECT: each ``?x`` the query matches whose labels it projects as ``x_en``/``x_zh``
+    (found from the text: no header needed), and each projected variable named by a ``# resource:`` line. A
+    query that groups cannot project more, so only its declared columns count."""
+    if query_shape.form != "SELECT":
+        return ()
+    found: list[Identifier] = []
+    can_add = not query_shape.grouped and query_shape.select_end >= 0
+    for variable in declared:
+        if variable in query_shape.projection:
+            found.append(Identifier(variable, variable, injected=False))
+        elif can_add and variable in query_shape.variables and f"{variable}_iri" not in query_shape.variables:
+            found.append(Identifier(variable, variable, injected=True))
+    if not can_add:
+        return tuple(found)
+    for column in query_shape.projection:
+        base = column.rsplit("_", 1)[0] if column.endswith(("_en", "_zh")) else ""
+        if (base and base in query_shape.variables and base not in query_shape.projection
+                and f"{base}_iri" not in query_shape.variables and all(i.base != base for i in found)):
+            found.append(Identifier(base, base, injected=True))
+    return tuple(found)
 
 
 class OperationCatalog:

@@ -128,9 +128,12 @@ def _bad(param: Param, raw: str, expected: str) -> InvalidParameter:
                             details={"parameter": param.name, "expected": expected})
 
 
-def resolve_iri(param: Param, raw: str, members: Callable[[Param], dict[str, str]], prefixes: dict[str, str]) -> ox.NamedNode:
-    """An iri parameter's value: a full IRI, a CURIE of the query's prefixes, or a local name (``beijing``) or path
-    tail (``city/beijing``) of a member of its class. ``members`` maps each member IRI to its English label."""
+def resolve_iri(param: Param, raw: str, members: Callable[[Param], dict[str, str]], prefixes: dict[str, str],
+                labels: dict[str, tuple[str, ...]] | None = None) -> ox.NamedNode:
+    """An iri parameter's value: a full IRI, a CURIE of the query's prefixes, a local name (``beijing``) or path
+    tail (``city/beijing``) of a member of its class, or one of a member's ``labels`` in any language (compared
+    without case, spaces and punctuation: ``Xiong'an``, ``xiongan``, ``雄安``). ``members`` maps each member IRI
+    to its English label."""
     known = members(param)
     value = raw.strip()
     if value.startswith("<") and value.endswith(">"):
@@ -141,6 +144,9 @@ def resolve_iri(param: Param, raw: str, members: Callable[[Param], dict[str, str
     if value in known:
         return ox.NamedNode(value)
     matches = sorted(iri for iri in known if iri.endswith("/" + value) or iri.endswith("#" + value))
+    if not matches and labels is not None:  # a label in either language: Xiong'an, xiongan, 雄安, "Beijing"
+        wanted = label_key(value)
+        matches = sorted(iri for iri, names in labels.items() if wanted and wanted in {label_key(n) for n in names})
     if len(matches) == 1:
         return ox.NamedNode(matches[0])
     what = " or ".join(param.classes)
@@ -148,9 +154,15 @@ def resolve_iri(param: Param, raw: str, members: Callable[[Param], dict[str, str
         raise InvalidParameter(f"{param.name}={raw!r} is ambiguous: it names {len(matches)} resources; give one of them in full",
                                details={"parameter": param.name, "candidates": matches[:20]})
     names = sorted({local_name(iri) for iri in known})
-    raise InvalidParameter(f"{param.name}={raw[:200]!r} is not a <{what}> of this graph; give a local name such as "
-                           f"{', '.join(names[:8]) or '(none known)'} or a full IRI",
-                           details={"parameter": param.name, "known": names[:100]})
+    listed = ", ".join(names) if len(names) <= 30 else ", ".join(names[:8]) + f" … ({len(names)} in all, listed in 'known')"
+    raise InvalidParameter(f"{param.name}={raw[:200]!r} is not a <{what}> of this graph; give a local name ("
+                           f"{listed or '(none known)'}), a label in English or Chinese, or a full IRI",
+                           details={"parameter": param.name, "known": names[:500]})
+
+
+def label_key(text: str) -> str:
+    """A label as compared with a client's value: lower case, without spaces and punctuation."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def local_name(iri: str) -> str:

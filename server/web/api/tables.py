@@ -53,7 +53,11 @@ def plain(binding: dict[str, Any] | None) -> Any:
 
 def json_type(binding: dict[str, Any] | None) -> str:
     """The JSON Schema type of ``plain(binding)``."""
-    value = plain(binding)
+    return value_type(plain(binding))
+
+
+def value_type(value: Any) -> str:
+    """The JSON Schema type of a record's value."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -70,6 +74,53 @@ def table(doc: dict[str, Any]) -> Table:
     columns = tuple(doc.get("head", {}).get("vars", []))
     rows = doc.get("results", {}).get("bindings", [])
     return Table(columns, [{c: plain(row.get(c)) for c in columns} for row in rows])
+
+
+def _short_id(value: Any) -> Any:
+    """The last path segment (or fragment) of an IRI value, else None."""
+    if not isinstance(value, str) or not (value.startswith(("http://", "https://", "urn:"))):
+        return None
+    return value.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or None
+
+
+def with_identifiers(data: Table, identifiers: Any, wikidata: dict[str, str]) -> Table:
+    """``data`` with, for each resource column (``operations.Identifier``), its IRI column followed by
+    ``{base}_id`` (the IRI's last segment) and ``{base}_wikidata`` (the Wikidata id, or null), placed just before
+    the resource's label columns (``{base}_en``/``{base}_zh``) when the API added the IRI, else right after it."""
+    present = [i for i in identifiers if i.iri_column in data.columns]
+    if not present:
+        return data
+    injected = {i.iri_column: i for i in present if i.injected}
+    kept = {i.iri_column: i for i in present if not i.injected}
+    columns: list[str] = []
+    placed: set[str] = set()
+
+    def place(identifier: Any) -> None:
+        columns.extend([identifier.iri_column, f"{identifier.base}_id", f"{identifier.base}_wikidata"])
+        placed.add(identifier.iri_column)
+
+    for column in data.columns:
+        if column in injected:
+            continue
+        for identifier in injected.values():
+            if identifier.iri_column not in placed and column in (f"{identifier.base}_en", f"{identifier.base}_zh"):
+                place(identifier)
+        if column in kept:
+            place(kept[column])
+        else:
+            columns.append(column)
+    for identifier in injected.values():
+        if identifier.iri_column not in placed:
+            place(identifier)
+    records = []
+    for record in data.records:
+        row = dict(record)
+        for identifier in present:
+            iri = record.get(identifier.iri_column)
+            row[f"{identifier.base}_id"] = _short_id(iri)
+            row[f"{identifier.base}_wikidata"] = wikidata.get(iri) if isinstance(iri, str) else None
+        records.append({c: row.get(c) for c in columns})
+    return Table(tuple(columns), records)
 
 
 def merged_columns(columns: tuple[str, ...]) -> list[tuple[str, dict[str, str]]]:

@@ -37,6 +37,8 @@ def render_error(error: ApiError) -> Response:
         content_type = "text/html; charset=utf-8"
     elif media_type == "text/plain":
         body = f"{error.status} {error.title}: {error.message}\n"
+        if "request_id" in error.details:
+            body += f"request id: {error.details['request_id']}\n"
         content_type = "text/plain; charset=utf-8"
     else:
         body = json.dumps(error.to_dict(), ensure_ascii=False)
@@ -65,6 +67,11 @@ def register(app: Flask) -> None:
     def handle_api_error(exc: ApiError) -> Response:
         if "ugkg" in app.extensions:
             app.extensions["ugkg"].metrics.observe_error(exc.code)
+        if exc.status >= 500 and exc.status not in (503, 504):
+            # every server fault names a request id, in the body, the X-Request-Id header and this log line
+            request_id = str(exc.details.setdefault("request_id", uuid.uuid4().hex))
+            exc.headers.setdefault("X-Request-Id", request_id)
+            log.error("%s %s answered %s %s, request id %s: %s", request.method, request.path, exc.status, exc.code, request_id, exc.message)
         return render_error(exc)
 
     def handle_http_exception(exc: HTTPException) -> Response:
@@ -73,7 +80,8 @@ def register(app: Flask) -> None:
     def handle_unexpected(exc: Exception) -> Response:
         request_id = uuid.uuid4().hex
         log.exception("unexpected error, request id %s", request_id)
-        return handle_api_error(InternalError(f"an unexpected error occurred; it has been logged as {request_id}", details={"request_id": request_id}))
+        return handle_api_error(InternalError(f"an unexpected error occurred; it has been logged as {request_id}", details={"request_id": request_id},
+                                              headers={"X-Request-Id": request_id}))
 
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
