@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from server.build.snapshot import Snapshot
 from server.engine import results
 from server.engine.store import ASSERTED_UNION, EMPTY_GRAPH, SERVICE_DEFAULT_GRAPH, QueryJob, StoreSpec, error_position, load_snapshot_into
-from server.errors import MalformedQuery, QueryTimeout
+from server.errors import MalformedQuery, QueryTimeout, UpstreamError
 
 
 # In the one-pass path no clock is read while Rust writes the rows: its work is bounded by the row limit, so it
@@ -45,6 +45,16 @@ class OxigraphEngine:
         return ox.NamedNode(iri)
 
     def evaluate(self, job: QueryJob) -> results.Serialised:
+        if not job.federated:
+            return self._evaluate(job)
+        try:
+            return self._evaluate(job)
+        except (OSError, RuntimeError) as exc:
+            # Oxigraph's SERVICE client: refused connection, HTTP error, a redirect (it follows none), an
+            # unparsable answer. The other endpoint failed, not this one: 502, with the engine's reason.
+            raise UpstreamError(f"a SERVICE call failed: {exc}", details={"reason": "service"}) from None
+
+    def _evaluate(self, job: QueryJob) -> results.Serialised:
         kwargs: dict[str, Any] = {}
         if job.default_graphs is not None or job.named_graphs is not None:
             # SPARQL Protocol §2.1.4: the dataset is exactly what was named; no default graph named → an empty one

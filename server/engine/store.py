@@ -44,6 +44,7 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None  # from the protocol's named-graph-uri
     dataset_in_query: bool = False  # the query has FROM / FROM NAMED
     base_iri: str | None = None  # relative IRIs in the query resolve against the request URI (RFC 3986 §5.1.3)
+    federated: bool = False  # the query has SERVICE (to allowed endpoints only): a failure there is the other endpoint's
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ class Answer:
     form: str
     cached: bool
     seconds: float
+    federated: bool = False  # answered with SERVICE calls: not cacheable anywhere
 
 
 class SparqlService:
@@ -93,7 +94,7 @@ class SparqlService:
         assert request.query is not None
         started = time.perf_counter()
         shape = scan(request.query)
-        enforce(shape, self.settings.service_allowlist)
+        enforce(shape, self.settings.service_allow)
         default_graphs, named_graphs = dataset.resolve(request.default_graphs, request.named_graphs, shape, self.graphs)
         form = shape.form or "SELECT"
         media_type = self._negotiate(accept, form, request.fmt)
@@ -107,10 +108,12 @@ class SparqlService:
             named_graphs=named_graphs,
             dataset_in_query=shape.dataset_in_query,
             base_iri=request.base_iri,
+            federated=bool(shape.services),
         )
         key = cache_key(job.query, job.form, job.media_type, job.max_rows, job.inference, job.default_graphs, job.named_graphs,
                         job.dataset_in_query, job.base_iri)
-        cached = self.cache.get(key)
+        # a federated answer depends on the other endpoint's data, not only on this snapshot: never cached
+        cached = None if job.federated else self.cache.get(key)
         if cached is None:
             try:
                 if self.inline is not None and default_graphs is None and named_graphs is None and shape.single_pattern:
@@ -122,9 +125,10 @@ class SparqlService:
                 if shape.update_keywords and shape.form is None:
                     raise QueryRefused("this endpoint is read-only: SPARQL Update is refused", details={"reason": "update"}) from exc
                 raise
-            self.cache.put(key, result, len(result.body))
+            if not job.federated:
+                self.cache.put(key, result, len(result.body))
         else:
             result = cached
         seconds = time.perf_counter() - started
         self.metrics.observe_query(form, seconds)
-        return Answer(result, form, cached is not None, seconds)
+        return Answer(result, form, cached is not None, seconds, job.federated)
