@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from server.build.snapshot import Snapshot
 from server.engine import results
+from server.engine.geo import custom_functions
 from server.engine.store import ASSERTED_UNION, EMPTY_GRAPH, SERVICE_DEFAULT_GRAPH, QueryJob, StoreSpec, error_position, load_snapshot_into
 from server.errors import MalformedQuery, QueryTimeout, UpstreamError
 
@@ -22,6 +23,7 @@ from server.errors import MalformedQuery, QueryTimeout, UpstreamError
 # In the one-pass path no clock is read while Rust writes the rows: its work is bounded by the row limit, so it
 # is taken only while that bound stays small (one index step a row: well under a second on this machine)
 NATIVE_BOUND_ROWS = 50_000
+GEO_FUNCTIONS = custom_functions()  # GeoSPARQL functions pyoxigraph lacks (``geo``)
 
 
 class OxigraphEngine:
@@ -81,7 +83,7 @@ class OxigraphEngine:
 
     def _query(self, job: QueryJob, dataset: dict[str, Any]) -> Any:
         try:
-            return self.store.query(job.query, base_iri=job.base_iri, **dataset)
+            return self.store.query(job.query, base_iri=job.base_iri, custom_functions=GEO_FUNCTIONS, **dataset)
         except SyntaxError as exc:
             raise MalformedQuery(f"the query does not parse: {exc}", details={"position": error_position(str(exc))}) from None
 
