@@ -7,7 +7,7 @@ export UGKG_DATA_DIR ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install build validate serve test test-fast sysdeps bench bench-scale fuzz load clean
+.PHONY: install build validate serve test test-fast sysdeps bench bench-geosparql bench-scale fuzz load clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -41,6 +41,7 @@ sysdeps:
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing="$$missing fonts-wqy-microhei"; \
 	command -v nginx >/dev/null || test -x /usr/sbin/nginx || missing="$$missing nginx-light"; \
+	command -v virtuoso-t >/dev/null || missing="$$missing virtuoso-opensource"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian packages:$$missing"; \
@@ -68,6 +69,13 @@ bench: install
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench.wrk --sizes real,100k,1M
 	$(BIN)/python -m bench.endpoint
+	$(BIN)/python -m bench.geosparql
+
+# bench-geosparql: only the GeoSPARQL Compliance Benchmark (data read from ../shared/geosparql-benchmark or
+# $UGKG_GSB_DIR), through the endpoint, then stock pyoxigraph for comparison; score per requirement
+bench-geosparql: install
+	$(BIN)/python -m bench.geosparql
+	$(BIN)/python -m bench.geosparql --stock
 
 fuzz: install
 	UGKG_FUZZ_EXAMPLES=100000 $(BIN)/python -m pytest -q tests/test_fuzz.py
