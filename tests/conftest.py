@@ -184,6 +184,16 @@ def virtuoso_server(mini_settings: Settings, mini_snapshot: Snapshot, tmp_path_f
     stop_server(process)
 
 
+@pytest.fixture(scope="session")
+def virtuoso_kg_server(kg_snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Virtuoso on 127.0.0.1 holding the real graph's engine dump; yields its /sparql."""
+    from tests.virtuoso_support import start_virtuoso
+
+    process, url = start_virtuoso(kg_snapshot, tmp_path_factory.mktemp("virtuoso-kg"), free_port(), free_port(), 30)
+    yield url
+    stop_server(process)
+
+
 @pytest.fixture(scope="session", params=["memory", "oxigraph", "remote", "virtuoso"])
 def backend_app(request: pytest.FixtureRequest, mini_settings: Settings, mini_snapshot: Snapshot) -> Iterator:
     """The app on each store backend: the protocol tests run against every one of them (remote: Oxigraph and Virtuoso)."""

@@ -17,6 +17,7 @@ Data gets there in one of two layouts, found out by one ASK on the first query:
 from __future__ import annotations
 
 import io
+import json
 import re
 import sys
 
@@ -98,13 +99,28 @@ class RemoteEngine:
             return results.serialise_triples(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES), job.media_type, job.max_rows)
         if job.form == "ASK" and VIRTUOSO_ASK_VARIABLE in response.text:
             return results.serialise_boolean(ask_answer(response.json()), job.media_type)
-        answer = ox.parse_query_results(io.BytesIO(response.content), format=ox.QueryResultsFormat.JSON)
+        content = canonical_booleans(response.content) if self.virtuoso else response.content
+        answer = ox.parse_query_results(io.BytesIO(content), format=ox.QueryResultsFormat.JSON)
         if isinstance(answer, ox.QueryBoolean):
             return results.serialise_boolean(bool(answer), job.media_type)
         return results.serialise_solutions([v.value for v in answer.variables], answer, job.media_type, job.max_rows)
 
 
 VIRTUOSO_ASK_VARIABLE = "__ASK_RETVAL"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+def canonical_booleans(content: bytes) -> bytes:
+    """SPARQL JSON results with xsd:boolean values in canonical form: Virtuoso 7.2 writes "1" / "0", the same
+    values as "true" / "false" but another lexical form, which a client comparing terms would see as different."""
+    if XSD_BOOLEAN.encode() not in content:
+        return content
+    doc = json.loads(content)
+    for row in doc.get("results", {}).get("bindings", []):
+        for term in row.values():
+            if term.get("datatype") == XSD_BOOLEAN and term.get("value") in ("1", "0"):
+                term["value"] = "true" if term["value"] == "1" else "false"
+    return json.dumps(doc).encode()
 
 
 def ask_answer(doc: dict) -> bool:  # type: ignore[type-arg]
