@@ -470,3 +470,12 @@ def test_35_source_sentences_of_one_resource(store: ox.Store) -> None:
     sentences = {r[6] for r in rows if r[0] == base + "id/city/xiongan"}
     signed = {row[3] for row in run(store, "30-")}  # each is a part of the sentence saying Xiong'an signed
     assert len(sentences) == 2 and all(any(s in whole for whole in signed) for s in sentences)
+
+
+# queries 40-43 are checked where their set-up lives (a Wikidata stand-in; the GeoSPARQL geometries); named here too
+from tests.sparql.test_service_allow import test_stored_query_lists_exactly_the_signatory_cities_wikidata_links as test_40_wikidata_population_items  # noqa: E402
+from test_geometries import (  # noqa: E402
+    test_cities_within_500_km_of_beijing as test_42_cities_near_beijing,
+    test_distances_between_signatory_cities as test_41_signatory_distances,
+    test_the_two_signatories_nearest_each_other as test_43_nearest_signatories,
+)

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from server.build.snapshot import Snapshot
 from server.engine import results
-from server.engine.geo import custom_functions
+from server.engine.geo import GEOF, custom_functions
 from server.engine.store import ASSERTED_UNION, EMPTY_GRAPH, SERVICE_DEFAULT_GRAPH, QueryJob, StoreSpec, error_position, load_snapshot_into
 from server.errors import MalformedQuery, QueryTimeout, UpstreamError
 
@@ -83,9 +83,17 @@ class OxigraphEngine:
 
     def _query(self, job: QueryJob, dataset: dict[str, Any]) -> Any:
         try:
-            return self.store.query(job.query, base_iri=job.base_iri, custom_functions=GEO_FUNCTIONS, **dataset)
+            # only a query naming the GeoSPARQL function namespace gets them: passing them costs ~7 µs a query
+            # (36 → 43 µs on a trivial one, measured), and no other query can call them
+            functions = {"custom_functions": GEO_FUNCTIONS} if GEOF in job.query else {}
+            return self.store.query(job.query, base_iri=job.base_iri, **functions, **dataset)
         except SyntaxError as exc:
             raise MalformedQuery(f"the query does not parse: {exc}", details={"position": error_position(str(exc))}) from None
+        except RuntimeError as exc:
+            if not str(exc).startswith("The custom function"):
+                raise
+            # an unknown function IRI (Oxigraph refuses the query before evaluating it): the client's error, not a 500
+            raise MalformedQuery(f"the query calls a function this endpoint does not have: {exc}", details={"reason": "unknown-function"}) from None
 
     def evaluate_pattern(self, job: QueryJob, deadline: float, *, limit: int | None) -> results.Serialised:
         """Evaluate a single-triple-pattern query (``sparql.inline``) here, stopping at ``deadline``.

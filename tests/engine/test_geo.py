@@ -109,3 +109,10 @@ def test_real_cities_within_a_polygon(store) -> None:  # type: ignore[no-untyped
     query = PREFIXES + f"""SELECT ?city WHERE {{ ?city geo:hasGeometry/geo:asWKT ?wkt FILTER (geof:sfWithin(?wkt, {box})) }} ORDER BY ?city"""
     rows = [r[0].value.rsplit("/", 1)[1] for r in store.engine.store.query(query, custom_functions=geo.custom_functions())]
     assert rows == ["beijing", "tianjin", "xiongan"]
+
+
+@pytest.mark.parametrize("function", ["<http://example.org/no-such-function>", "<http://www.opengis.net/def/function/geo\\u0073parql/buffer>"])
+def test_a_function_the_endpoint_does_not_have_is_a_400(client, function: str) -> None:  # type: ignore[no-untyped-def]
+    # the second spells the GeoSPARQL namespace with an escape, so the engine is not given the added functions
+    response = client.post("/sparql", data={"query": f"SELECT ?v WHERE {{ BIND ({function}(1, 2, 3) AS ?v) }}"}, headers=JSON)
+    assert response.status_code == 400 and response.get_json()["reason"] == "unknown-function"

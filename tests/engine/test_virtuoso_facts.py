@@ -17,7 +17,11 @@ from server.engine.remote import RemoteEngine
 from server.engine.store import QueryJob
 from server.sparql.policy import scan
 
-DIFFERS: dict[str, str] = {}
+DIFFERS: dict[str, str] = {
+    "test_41_signatory_distances": "Virtuoso 7.2 has no geof:distance (its own bif:st_distance)",
+    "test_42_cities_near_beijing": "Virtuoso 7.2 has no geof:distance",
+    "test_43_nearest_signatories": "Virtuoso 7.2 has no geof:distance",
+}
 
 
 class VirtuosoStore:
