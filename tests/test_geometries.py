@@ -15,9 +15,14 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import RDFS
 
-from test_competency import run
-
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(store, stem: str) -> list[tuple]:  # type: ignore[no-untyped-def,type-arg]
+    """Rows of queries/<stem>*.rq as tuples of lexical values (as test_competency.run; not imported from there,
+    which imports the geo checks from here)."""
+    (path,) = (ROOT / "queries").glob(f"{stem}*.rq")
+    return [tuple(None if term is None else term.value for term in row) for row in store.query(path.read_text(encoding="utf-8"))]
 SCHEMA = rdflib.Namespace("https://schema.org/")
 GEO = rdflib.Namespace("http://www.opengis.net/ont/geosparql#")
 EARTH_RADIUS_M = 6371008.8
@@ -91,3 +96,19 @@ def test_the_two_signatories_nearest_each_other(store) -> None:  # type: ignore[
     ((a, b, d, wkt_a, wkt_b),) = run(store, "43")
     assert frozenset((a, b)) == pairs[0][1] and float(d) == km(pairs[0][0])
     assert wkt_a.startswith("POINT(") and wkt_b.startswith("POINT(")
+
+
+def test_geometry_has_its_page_and_is_in_the_dump(kg_settings, kg_snapshot) -> None:  # type: ignore[no-untyped-def]
+    from server.web.app import create_app
+
+    app = create_app(kg_settings, kg_snapshot)
+    try:
+        client = app.test_client()
+        page = client.get("/id/geometry/city/beijing", headers={"Accept": "text/html"})
+        assert page.status_code == 200 and "POINT(116.39723 39.9075)" in page.get_data(as_text=True)
+        turtle = client.get("/id/city/beijing", headers={"Accept": "text/turtle"}).get_data(as_text=True)
+        assert "geometry/city/beijing" in turtle.replace("\\/", "/")  # Turtle may escape the slashes of ugr: names
+        dump = client.get("/dumps/dataset.nt")
+        assert dump.status_code == 200 and b'"POINT(116.39723 39.9075)"^^<http://www.opengis.net/ont/geosparql#wktLiteral>' in dump.get_data()
+    finally:
+        app.extensions["ugkg"].close()
