@@ -8,7 +8,7 @@ export UGKG_DATA_DIR ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test build validate serve test test-fast sysdeps bench bench-scale fuzz load clean
+.PHONY: install install-test build validate serve test test-fast sysdeps bench bench-geosparql bench-scale fuzz load clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -54,6 +54,7 @@ sysdeps:
 	dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing="$$missing fonts-wqy-microhei"; \
 	command -v nginx >/dev/null || test -x /usr/sbin/nginx || missing="$$missing nginx-light"; \
 	command -v apache2 >/dev/null || test -x /usr/sbin/apache2 || missing="$$missing apache2-bin"; \
+	command -v virtuoso-t >/dev/null || missing="$$missing virtuoso-opensource"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian packages:$$missing"; \
@@ -81,6 +82,13 @@ bench: install-test
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench.wrk --sizes real,100k,1M
 	$(BIN)/python -m bench.endpoint
+	$(BIN)/python -m bench.geosparql
+
+# bench-geosparql: only the GeoSPARQL Compliance Benchmark (data read from ../shared/geosparql-benchmark or
+# $UGKG_GSB_DIR), through the endpoint, then stock pyoxigraph for comparison; score per requirement
+bench-geosparql: install
+	$(BIN)/python -m bench.geosparql
+	$(BIN)/python -m bench.geosparql --stock
 
 fuzz: install-test
 	UGKG_FUZZ_EXAMPLES=100000 $(BIN)/python -m pytest -q tests/test_fuzz.py

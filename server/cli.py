@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from server.errors import ApiError, BuildError, SnapshotError, UgkgError
-from server.settings import Settings, env_name
+from server.settings import Settings, env_name, split_list
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_CANNOT_LOAD = 0, 1, 2
 
@@ -33,7 +33,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         if isinstance(value, list):
             overrides[f.name] = tuple(value)
         elif value is not None:
-            overrides[f.name] = tuple(v.strip() for v in value.split(",") if v.strip()) if str(f.type).startswith("tuple") else value
+            overrides[f.name] = split_list(f.name, value) if str(f.type).startswith("tuple") else value
     return Settings.from_env(**overrides)
 
 

@@ -18,9 +18,10 @@ def _default_data_dir() -> str:
     return str(Path(xdg) / "ugkg")
 
 
-def setting(default: Any, help: str, *, env: str | None = None) -> Any:
-    """A dataclass field with help text (shown by the CLI and the README)."""
-    kw: dict[str, Any] = {"metadata": {"help": help, "env": env}}
+def setting(default: Any, help: str, *, env: str | None = None, separator: str = ",") -> Any:
+    """A dataclass field with help text (shown by the CLI and the README); ``separator`` splits a list setting
+    (" ": any whitespace, for IRIs, which may hold commas)."""
+    kw: dict[str, Any] = {"metadata": {"help": help, "env": env, "separator": separator}}
     if callable(default):
         kw["default_factory"] = default
     else:
@@ -47,7 +48,7 @@ class Settings:
     max_result_rows: int = setting(10000, "Maximum rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned; more is truncated and signalled.")
     max_body_bytes: int = setting(1_000_000, "Maximum request body in bytes (413 past it).")
     max_query_chars: int = setting(100_000, "Maximum query length in characters (413 for POST, 414 for GET past it).")
-    service_allowlist: tuple[str, ...] = setting(tuple, "SERVICE endpoints a query may call (comma-separated IRIs); empty: SERVICE refused.")
+    service_allow: tuple[str, ...] = setting(tuple, "SERVICE endpoints a query may call (space-separated IRIs, compared after normalisation); empty: SERVICE refused.", separator=" ")
     result_cache_entries: int = setting(512, "Entries of each web worker's in-process cache of answers (0 disables caching); a new snapshot starts empty.")
     shared_cache_mib: int = setting(256, "Size in MiB of the answer cache shared by every web worker of a server (and by replicas on one host); 0 disables it.")
     shared_cache_dir: str = setting("", "Directory of the shared answer cache (empty: /dev/shm, else the temporary directory); one subdirectory per snapshot.")
@@ -96,5 +97,12 @@ def coerce(name: str, raw: str) -> Any:
     if kind == "float":
         return float(raw)
     if kind.startswith("tuple"):
-        return tuple(part.strip() for part in raw.split(",") if part.strip())
+        return split_list(name, raw)
     return raw
+
+
+def split_list(name: str, raw: str) -> tuple[str, ...]:
+    """The items of list setting ``name`` written as one string, split on its separator."""
+    separator = {f.name: f.metadata.get("separator", ",") for f in fields(Settings)}[name]
+    parts = raw.split() if separator == " " else raw.split(separator)
+    return tuple(part.strip() for part in parts if part.strip())

@@ -174,10 +174,31 @@ def oxigraph_server(mini_settings: Settings, mini_snapshot: Snapshot, tmp_path_f
     stop_server(process)
 
 
-@pytest.fixture(scope="session", params=["memory", "oxigraph", "remote"])
+@pytest.fixture(scope="session")
+def virtuoso_server(mini_settings: Settings, mini_snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Virtuoso on 127.0.0.1 holding the mini snapshot's engine dump (tests/virtuoso_support.py); yields its /sparql."""
+    from tests.virtuoso_support import start_virtuoso
+
+    process, url = start_virtuoso(mini_snapshot, tmp_path_factory.mktemp("virtuoso"), free_port(), free_port(), int(mini_settings.query_timeout_s) + 1)
+    yield url
+    stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_kg_server(kg_snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Virtuoso on 127.0.0.1 holding the real graph's engine dump; yields its /sparql."""
+    from tests.virtuoso_support import start_virtuoso
+
+    process, url = start_virtuoso(kg_snapshot, tmp_path_factory.mktemp("virtuoso-kg"), free_port(), free_port(), 30)
+    yield url
+    stop_server(process)
+
+
+@pytest.fixture(scope="session", params=["memory", "oxigraph", "remote", "virtuoso"])
 def backend_app(request: pytest.FixtureRequest, mini_settings: Settings, mini_snapshot: Snapshot) -> Iterator:
-    """The app on each store backend: the protocol tests run against every one of them."""
-    store = request.getfixturevalue("oxigraph_server") if request.param == "remote" else request.param
+    """The app on each store backend: the protocol tests run against every one of them (remote: Oxigraph and Virtuoso)."""
+    store = {"remote": "oxigraph_server", "virtuoso": "virtuoso_server"}.get(request.param)
+    store = request.getfixturevalue(store) if store else request.param
     application = create_app(mini_settings.with_(store=store), mini_snapshot)
     yield application
     application.extensions["ugkg"].close()

@@ -524,3 +524,10 @@ def test_38_consensus_areas_are_an_open_list(store: ox.Store) -> None:
         ("党建引领超大城市治理", "true"),
         ("多元主体参与城市治理", "true"),
     ]
+# queries 40-43 are checked where their set-up lives (a Wikidata stand-in; the GeoSPARQL geometries); named here too
+from tests.sparql.test_service_allow import test_stored_query_lists_exactly_the_signatory_cities_wikidata_links as test_40_wikidata_population_items  # noqa: E402
+from test_geometries import (  # noqa: E402
+    test_cities_within_500_km_of_beijing as test_42_cities_near_beijing,
+    test_distances_between_signatory_cities as test_41_signatory_distances,
+    test_the_two_signatories_nearest_each_other as test_43_nearest_signatories,
+)

@@ -12,8 +12,8 @@ def test_readme_lists_every_setting_and_env_var() -> None:
 
 
 def test_settings_from_env_coerce_types() -> None:
-    s = Settings.from_env({"UGKG_PORT": "9001", "UGKG_QUERY_TIMEOUT_S": "2.5", "UGKG_SERVICE_ALLOWLIST": "http://a/sparql, http://b/sparql"})
-    assert s.port == 9001 and s.query_timeout_s == 2.5 and s.service_allowlist == ("http://a/sparql", "http://b/sparql")
+    s = Settings.from_env({"UGKG_PORT": "9001", "UGKG_QUERY_TIMEOUT_S": "2.5", "UGKG_SERVICE_ALLOW": "http://a/sparql  http://b/sparql?x=1,2"})
+    assert s.port == 9001 and s.query_timeout_s == 2.5 and s.service_allow == ("http://a/sparql", "http://b/sparql?x=1,2")
 
 
 def test_cli_flags_override_env() -> None:

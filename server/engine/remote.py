@@ -17,6 +17,7 @@ Data gets there in one of two layouts, found out by one ASK on the first query:
 from __future__ import annotations
 
 import io
+import json
 import re
 import sys
 
@@ -41,12 +42,14 @@ class RemoteEngine:
         self.session = requests.Session()
         self.timeout_s = spec.timeout_s + 1.0  # the executor's limit fires first; this only bounds a stuck socket
         self._has_unions: bool | None = None
+        self.virtuoso = False  # found out with the first ASK (Virtuoso answers ASK as a table): see dataset_parameters
 
     def has_union_graphs(self) -> bool:
         """Whether the engine holds the materialised union graphs (asked once per engine)."""
         if self._has_unions is None:
             answer = self._post([("query", f"ASK {{ GRAPH <{ALL_UNION}> {{ ?s ?p ?o }} }}")], "application/sparql-results+json")
-            self._has_unions = bool(answer.json().get("boolean")) if answer.status_code == 200 else False
+            self._has_unions = ask_answer(answer.json()) if answer.status_code == 200 else False
+            self.virtuoso = answer.status_code == 200 and VIRTUOSO_ASK_VARIABLE in answer.text
         return self._has_unions
 
     def service_default(self, inference: bool) -> list[str]:
@@ -62,7 +65,12 @@ class RemoteEngine:
             for graph in job.default_graphs or ():
                 defaults += self.service_default(job.inference) if graph == SERVICE_DEFAULT_GRAPH else [graph]
             params = [("default-graph-uri", g) for g in dict.fromkeys(defaults or [EMPTY_GRAPH])]
-            return params + [("named-graph-uri", g) for g in job.named_graphs or ()]
+            named = list(job.named_graphs or ())
+            if not named and self.has_union_graphs() is not None and self.virtuoso:
+                # Virtuoso takes "no named-graph-uri" as every graph it holds (its system graphs too), not as
+                # none (SPARQL 1.1 Protocol §2.1.4): name a graph no store holds instead
+                named = [EMPTY_GRAPH]
+            return params + [("named-graph-uri", g) for g in named]
         # name the dataset explicitly, so GRAPH ?g sees only the public graphs, never the union copies
         params = [("default-graph-uri", g) for g in self.service_default(job.inference)]
         return params + [("named-graph-uri", g) for g in self.public_graphs]
@@ -84,7 +92,7 @@ class RemoteEngine:
         if response.status_code == 400:
             message = response.text[:500]
             if job.base_iri:  # the BASE line we added is not the client's: report the client's line numbers
-                message = re.sub(r"error at (\d+):", lambda m: f"error at {max(1, int(m.group(1)) - 1)}:", message)
+                message = re.sub(r"(error at |SPARQL compiler, line )(\d+):", lambda m: f"{m.group(1)}{max(1, int(m.group(2)) - 1)}:", message)
             raise MalformedQuery(f"the query does not parse: {message}", details={"position": error_position(message)})
         if response.status_code != 200:
             # an engine like Oxigraph answers 500 with its message for an error of the query alone (an unsupported
@@ -95,10 +103,39 @@ class RemoteEngine:
             raise UpstreamError(f"the SPARQL server at {self.endpoint} answered {response.status_code}")
         if graph_form:
             return results.serialise_triples(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES), job.media_type, job.max_rows)
-        answer = ox.parse_query_results(io.BytesIO(response.content), format=ox.QueryResultsFormat.JSON)
+        if job.form == "ASK" and VIRTUOSO_ASK_VARIABLE in response.text:
+            return results.serialise_boolean(ask_answer(response.json()), job.media_type)
+        content = canonical_booleans(response.content) if self.virtuoso else response.content
+        answer = ox.parse_query_results(io.BytesIO(content), format=ox.QueryResultsFormat.JSON)
         if isinstance(answer, ox.QueryBoolean):
             return results.serialise_boolean(bool(answer), job.media_type)
         return results.serialise_solutions([v.value for v in answer.variables], answer, job.media_type, job.max_rows)
+
+
+VIRTUOSO_ASK_VARIABLE = "__ASK_RETVAL"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+def canonical_booleans(content: bytes) -> bytes:
+    """SPARQL JSON results with xsd:boolean values in canonical form: Virtuoso 7.2 writes "1" / "0", the same
+    values as "true" / "false" but another lexical form, which a client comparing terms would see as different."""
+    if XSD_BOOLEAN.encode() not in content:
+        return content
+    doc = json.loads(content)
+    for row in doc.get("results", {}).get("bindings", []):
+        for term in row.values():
+            if term.get("datatype") == XSD_BOOLEAN and term.get("value") in ("1", "0"):
+                term["value"] = "true" if term["value"] == "1" else "false"
+    return json.dumps(doc).encode()
+
+
+def ask_answer(doc: dict) -> bool:  # type: ignore[type-arg]
+    """The boolean of an ASK answer in SPARQL JSON; Virtuoso 7.2 answers ASK with a one-row table of
+    ``__ASK_RETVAL`` (an integer, 1 or 0) instead of ``{"boolean": …}`` (measured with 7.2.5.1)."""
+    if "boolean" in doc:
+        return bool(doc["boolean"])
+    rows = doc.get("results", {}).get("bindings", [])
+    return bool(rows) and rows[0].get(VIRTUOSO_ASK_VARIABLE, {}).get("value") not in (None, "0", "false")
 
 
 def publish(snapshot: Snapshot, gsp_url: str, timeout_s: float = 300.0) -> dict[str, int]:

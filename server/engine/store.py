@@ -44,6 +44,7 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None  # from the protocol's named-graph-uri
     dataset_in_query: bool = False  # the query has FROM / FROM NAMED
     base_iri: str | None = None  # relative IRIs in the query resolve against the request URI (RFC 3986 §5.1.3)
+    federated: bool = False  # the query has SERVICE (to allowed endpoints only): a failure there is the other endpoint's
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,13 @@ class Engine(Protocol):
 
 
 def error_position(message: str) -> str:
-    """LINE:COLUMN from an Oxigraph parser message ("error at 1:25: expected …"), or ""."""
+    """LINE:COLUMN from an Oxigraph parser message ("error at 1:25: expected …"), LINE alone from Virtuoso's
+    ("SP030: SPARQL compiler, line 1: syntax error at …", which gives no column), or ""."""
     found = re.search(r"error at (\d+):(\d+)", message)
-    return f"{found.group(1)}:{found.group(2)}" if found else ""
+    if found:
+        return f"{found.group(1)}:{found.group(2)}"
+    line = re.search(r"SPARQL compiler, line (\d+):", message)
+    return line.group(1) if line else ""
 
 
 def _union_quads(store: ox.Store, graphs: dict[str, str], kinds: tuple[str, ...], target: ox.NamedNode | ox.DefaultGraph) -> Iterator[ox.Quad]:

@@ -2,11 +2,12 @@
 
 Parsing with rdflib costs more than Oxigraph's whole evaluation, and pyoxigraph exposes no algebra, so a
 small lexer finds the query's form and its keywords outside strings, IRIs and comments: SERVICE (refused
-unless allow-listed), FROM / FROM NAMED (graphs the dataset does not hold become empty graphs, never fetched),
+unless its target is a constant absolute IRI equal, after ``normalise_endpoint``, to one of setting service_allow), FROM / FROM NAMED (graphs the dataset does not hold become empty graphs, never fetched),
 and update operations (refused on this read-only endpoint). Oxigraph then parses the query for real.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -71,8 +72,10 @@ def scan(query: str) -> QueryShape:
         nxt = tokens[i + 1] if i + 1 < len(tokens) else (None, "")
         if word == "PREFIX" and nxt[0] == "pname" and nxt[1].endswith(":"):
             target = tokens[i + 2] if i + 2 < len(tokens) else (None, "")
-            # an IRI this lexer cannot read (with \u escapes…) poisons the prefix: never resolved, never allowed
-            shape.prefixes[nxt[1][:-1]] = target[1][1:-1] if target[0] == "iri" else None
+            # an IRI this lexer cannot read (with \u escapes…) poisons the prefix: never resolved, never allowed;
+            # so does a second declaration of the name (which one the engine keeps is then not ours to guess)
+            name, value = nxt[1][:-1], target[1][1:-1] if target[0] == "iri" else None
+            shape.prefixes[name] = value if name not in shape.prefixes or shape.prefixes[name] == value else None
         elif word in QUERY_FORMS and shape.form is None:
             shape.form = word
         elif word in UPDATE_KEYWORDS:
@@ -149,7 +152,7 @@ def _resolve(token: tuple[str | None, str], prefixes: dict[str, str | None]) -> 
     return text  # a variable or something Oxigraph will reject: never allow-listed
 
 
-def enforce(shape: QueryShape, service_allowlist: tuple[str, ...]) -> None:
+def enforce(shape: QueryShape, service_allow: tuple[str, ...]) -> None:
     """Raise QueryRefused when the query would call another service or change the dataset, or nests too deeply.
 
     FROM / FROM NAMED are not refused: a graph the dataset does not hold is an empty graph (see
@@ -164,10 +167,87 @@ def enforce(shape: QueryShape, service_allowlist: tuple[str, ...]) -> None:
             f"this endpoint is read-only: SPARQL Update ({', '.join(sorted(set(shape.update_keywords)))}) is refused",
             details={"reason": "update"},
         )
+    allowed = allowed_endpoints(service_allow)
     for target in shape.services:
-        if target not in service_allowlist:
+        if normalise_endpoint(target) not in allowed:
             raise QueryRefused(
                 f"SERVICE <{target}> is not allowed: federated queries may call only the endpoints of the "
-                "setting service_allowlist",
+                "setting service_allow, named by a constant absolute IRI",
                 details={"reason": "service", "target": target},
             )
+
+
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.\-]*[a-z0-9])?|\[[0-9a-f:.]+\]")
+_UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+@functools.lru_cache(maxsize=64)
+def allowed_endpoints(service_allow: tuple[str, ...]) -> frozenset[str]:
+    """The normalised forms of the allowed endpoints (an entry that cannot be normalised allows nothing)."""
+    return frozenset(n for n in (normalise_endpoint(iri) for iri in service_allow) if n is not None)
+
+
+def normalise_endpoint(iri: str) -> str | None:
+    """The RFC 3986 normal form of an http(s) endpoint IRI, or None when it is no acceptable SERVICE target.
+
+    Syntax-based normalisation only (RFC 3986 §6.2.2 plus the default port): scheme and host in lower case,
+    percent-encoded unreserved characters decoded and the other escapes in upper case, default port dropped,
+    empty path "/". Refused outright: dot segments (Oxigraph sends the path as written, so which resource they
+    reach is the other server's choice),, whatever they would resolve to: a relative IRI (it
+    would resolve against the request's own URI), userinfo (``https://allowed@other/``), a host with a percent
+    escape or characters outside [a-z0-9.-] (so no IDN or alternative spelling of another host), a port that is
+    not digits, non-ASCII, backslashes and whitespace (which HTTP clients repair in differing ways).
+    """
+    if not iri.isascii() or any(c in iri for c in '\\ \t\r\n"<>{}|^`') or any(ord(c) < 0x21 for c in iri):
+        return None
+    match = re.fullmatch(r"([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?", iri)
+    if match is None:
+        return None
+    scheme, authority, path, query, fragment = match.groups()
+    scheme = scheme.lower()
+    if scheme not in _DEFAULT_PORTS or "@" in authority or "%" in authority:
+        return None
+    host, _, port = authority.lower().rpartition(":") if not authority.endswith("]") else (authority.lower(), "", "")
+    if not host:
+        host, port = port, ""
+    if not _HOST.fullmatch(host) or (port and (not port.isdigit() or not port.strip("0"))):
+        return None
+    port = "" if not port or port.lstrip("0") == _DEFAULT_PORTS[scheme].lstrip("0") else ":" + port.lstrip("0")
+    path = _percent_normal(path)
+    if _remove_dot_segments(path) != path:
+        return None  # sent as written (measured: Oxigraph does not resolve them), so the server would choose
+    path = path or "/"
+    return f"{scheme}://{host}{port}{path}{_percent_normal(query or '')}{_percent_normal(fragment or '')}"
+
+
+def _percent_normal(text: str) -> str:
+    def fix(m: re.Match[str]) -> str:
+        char = chr(int(m.group(1), 16))
+        return char if char in _UNRESERVED else "%" + m.group(1).upper()
+    return _PERCENT.sub(fix, text)
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 §5.2.4."""
+    output: list[str] = []
+    while path:
+        if path.startswith("../"):
+            path = path[3:]
+        elif path.startswith("./"):
+            path = path[2:]
+        elif path.startswith("/./") or path == "/.":
+            path = "/" + path[3:]
+        elif path.startswith("/../") or path == "/..":
+            path = "/" + path[4:]
+            if output:
+                output.pop()
+        elif path in (".", ".."):
+            path = ""
+        else:
+            cut = path.find("/", 1)
+            cut = len(path) if cut == -1 else cut
+            output.append(path[:cut])
+            path = path[cut:]
+    return "".join(output)

@@ -33,6 +33,7 @@ class Answer:
     cached: bool
     seconds: float
     hints: tuple[hints.Hint, ...] = field(default=())  # advice for an empty answer (``sparql.hints``)
+    federated: bool = False  # answered with SERVICE calls: not cacheable anywhere
 
 
 class SparqlService:
@@ -95,7 +96,7 @@ class SparqlService:
         assert request.query is not None
         started = time.perf_counter()
         shape = scan(request.query)
-        enforce(shape, self.settings.service_allowlist)
+        enforce(shape, self.settings.service_allow)
         default_graphs, named_graphs = dataset.resolve(request.default_graphs, request.named_graphs, shape, self.graphs)
         form = shape.form or "SELECT"
         media_type = self._negotiate(accept, form, request.fmt)
@@ -109,10 +110,12 @@ class SparqlService:
             named_graphs=named_graphs,
             dataset_in_query=shape.dataset_in_query,
             base_iri=request.base_iri,
+            federated=bool(shape.services),
         )
         key = cache_key(job.query, job.form, job.media_type, job.max_rows, job.inference, job.default_graphs, job.named_graphs,
                         job.dataset_in_query, job.base_iri)
-        cached = self.cache.get(key)
+        # a federated answer depends on the other endpoint's data, not only on this snapshot: never cached
+        cached = None if job.federated else self.cache.get(key)
         if cached is None:
             try:
                 if self.inline is not None and default_graphs is None and named_graphs is None and shape.single_pattern:
@@ -125,13 +128,15 @@ class SparqlService:
                     raise QueryRefused("this endpoint is read-only: SPARQL Update is refused", details={"reason": "update"}) from exc
                 self._add_hint(exc, request.query)
                 raise
-            self.cache.put(key, result, len(result.body))
+            if not job.federated:
+                self.cache.put(key, result, len(result.body))
         else:
             result = cached
         seconds = time.perf_counter() - started
         self.metrics.observe_query(form, seconds)
         empty = (form == "SELECT" and result.rows == 0) or (form == "ASK" and b"false" in result.body)
-        return Answer(result, form, cached is not None, seconds, tuple(hints.empty_answer_hints(request.query)) if empty else ())
+        return Answer(result, form, cached is not None, seconds,
+                      hints=tuple(hints.empty_answer_hints(request.query)) if empty else (), federated=job.federated)
 
     def _add_hint(self, error: MalformedQuery, query: str) -> None:
         """Put the hint for a common mistake (``sparql.hints``) in the error's body and as its message's last line."""

@@ -43,9 +43,9 @@ def service_description(settings: Settings, snapshot: Snapshot, endpoint: str) -
     g.add((service, RDF.type, SD.Service))
     g.add((service, SD.endpoint, service))
     g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
-    if settings.service_allowlist:
+    if settings.service_allow:
         g.add((service, SD.feature, SD.BasicFederatedQuery))
-    for allowed in settings.service_allowlist:
+    for allowed in settings.service_allow:
         g.add((service, UGKG.allowedService, URIRef(allowed)))
     g.add((service, SD.defaultEntailmentRegime, ENTAILMENT_OWL_RL))
     g.add((service, RDFS.label, Literal("Urban Governance Knowledge Graph SPARQL endpoint", lang="en")))

@@ -39,6 +39,8 @@ def answer_headers(answer: Answer, max_rows: int) -> list[tuple[str, str]]:
         ("X-Result-Rows", str(result.rows)),
         ("X-Cache", "hit" if answer.cached else "miss"),
     ]
+    if answer.federated:
+        headers.append(("Cache-Control", "no-store"))  # another endpoint's data: no front or client cache
     if result.truncated:
         headers.append(("X-Result-Truncated", f"true; max-rows={max_rows}"))
     for hint in answer.hints:  # an empty answer that may come from a common mistake (sparql.hints)
@@ -74,7 +76,7 @@ class SparqlFastPath:
         headers = answer_headers(answer, runtime.settings.max_result_rows)
         headers.extend(CORS_HEADERS)
         runtime.metrics.observe_request("/sparql", 200)
-        if method != "POST":
+        if method != "POST" and not answer.federated:
             etag = f'"{strong_etag(body)}"'
             headers.append(("ETag", etag))
             headers.append(("Cache-Control", f"public, max-age={runtime.settings.http_max_age_s}"))

@@ -47,7 +47,7 @@ def app_without_table(tmp_path_factory: pytest.TempPathFactory, statistics_endpo
     for kind in ("ontology", "data", "shapes", "queries"):
         shutil.copytree(ROOT / kind, sources / kind, ignore=shutil.ignore_patterns("tables"))
     settings = Settings(data_dir=str(tmp_path_factory.mktemp("fed-data")), sources_dir=str(sources), log_level="WARNING",
-                        service_allowlist=(statistics_endpoint,), query_timeout_s=20.0)
+                        service_allow=(statistics_endpoint,), query_timeout_s=20.0)
     application = create_app(settings, build(settings, progress=quiet).snapshot)
     yield application
     application.extensions["ugkg"].close()

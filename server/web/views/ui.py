@@ -76,6 +76,7 @@ def query_page() -> Response:
         "prefixes": PREFIXES,
         "starterQuery": starter_query(),
         "examples": [asdict(example) for example in examples],
+        "serviceAllow": list(current().settings.service_allow),  # templates/_federation.html lists them
     }
     body = render_template("query.html", examples=examples, config=config, prefixes=PREFIXES, site_css=has_static("site.css"))
     response = Response(body, content_type="text/html; charset=utf-8")
