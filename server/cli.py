@@ -42,15 +42,25 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     result = build(settings)
+    if settings.store != "oxigraph":
+        _with_history(result.snapshot, settings)
     print(f"snapshot {result.snapshot.build_id}: asserted={result.counts['asserted']} inferred={result.counts['inferred']} "
           f"quads={result.counts['quads']} time={result.durations_s['total']:.2f}s")
     if settings.store == "oxigraph":  # the default engine's on-disk store, made now rather than at first serve
         from server.engine.embedded import ensure_disk_store
 
         started = time.perf_counter()
-        ensure_disk_store(result.snapshot)
+        ensure_disk_store(_with_history(result.snapshot, settings))
         print(f"on-disk store ready in {time.perf_counter() - started:.2f}s")
     return EXIT_OK
+
+
+def _with_history(snapshot, settings: Settings):  # type: ignore[no-untyped-def]
+    """The snapshot with the recorded releases' history graphs (server.build.history), when there are releases."""
+    from server.build.history import attach_history
+    from server.build.release import list_releases, releases_root
+
+    return attach_history(snapshot, releases_root(settings)) if list_releases(releases_root(settings)) else snapshot
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -168,7 +178,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="load, validate, reason and write a snapshot (atomic)")
     p.add_argument("--with", dest="extra_datasets", action="append", help="an extra RDF file or directory (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML, optionally .gz) added as its own named graph; repeatable")
-    _add_settings(p, common + ("validate_extra", "reason_extra"))
+    _add_settings(p, common + ("validate_extra", "reason_extra", "releases_dir"))
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("validate", help="validate the sources against the shapes; exit 0 conforms, 1 violations, 2 cannot load")
@@ -208,6 +218,10 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the current snapshot over HTTP (builds one first if there is none)")
     _add_settings(p, [f.name for f in fields(Settings)])
     p.set_defaults(func=cmd_serve)
+
+    from server.release_cli import add_parsers
+
+    add_parsers(sub, _add_settings, _settings)
     return top
 
 
