@@ -136,6 +136,14 @@ def _rename(term: Any, moves: dict[str, str]) -> Any:
     return term
 
 
+def renamed(side: Side, moves: dict[str, str]) -> Side:
+    """``side`` with every moved IRI replaced by its new one, blank nodes relabelled again (their labels hash the
+    IRIs around them), read against the new base."""
+    quads = [ox.Quad(_rename(q.subject, moves), _rename(q.predicate, moves), _rename(q.object, moves), _rename(q.graph_name, moves)) for q in side.quads]
+    base = moves.get(side.base_iri, side.base_iri)
+    return Side.of(canonical_nquads(ox.serialize(quads, format=ox.RdfFormat.N_QUADS)), base)
+
+
 def summarise(old_data: bytes, new_data: bytes, old_base: str, new_base: str, *, old_meta: dict[str, Any] | None = None,
               new_meta: dict[str, Any] | None = None, limit: int = 200) -> tuple[dict[str, Any], dict[str, str]]:
     """The changelog of ``old`` → ``new`` as plain data (rendered by the changelog page and `ugkg diff`), and
@@ -143,35 +151,31 @@ def summarise(old_data: bytes, new_data: bytes, old_base: str, new_base: str, *,
     old, new = Side.of(old_data, old_base), Side.of(new_data, new_base)
     raw_added, raw_removed = quad_lines(new_data) - quad_lines(old_data), quad_lines(old_data) - quad_lines(new_data)
     moves = detect_moves(old, new)
-    moved_old = {ox.Quad(_rename(q.subject, moves), q.predicate, _rename(q.object, moves), _rename(q.graph_name, moves)) for q in old.quads}
-    new_set = set(new.quads)
-    added, removed = new_set - moved_old, moved_old - new_set
+    before = renamed(old, dict(moves, **({old_base: new_base} if old_base != new_base else {})))
+    before.base_iri = new_base
+    old_set, new_set = set(before.quads), set(new.quads)
+    added, removed = new_set - old_set, old_set - new_set
 
-    def tally(quads: Iterable[ox.Quad], side: Side, inverse: dict[str, str] | None = None) -> tuple[Counter[str], Counter[str], Counter[str]]:
+    def tally(quads: Iterable[ox.Quad], side: Side) -> tuple[Counter[str], Counter[str], Counter[str]]:
         per_graph, per_class, per_property = Counter[str](), Counter[str](), Counter[str]()
         for q in quads:
-            graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-            per_graph[graph] += 1
-            if side.is_build_graph(ox.NamedNode(_unmove(graph, inverse)) if graph else q.graph_name):
+            per_graph[q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""] += 1
+            if side.is_build_graph(q.graph_name):
                 continue
             per_property[q.predicate.value] += 1
-            subject = _unmove(q.subject.value, inverse) if isinstance(q.subject, ox.NamedNode) else ""
-            for cls in side.types.get(subject, ()):
+            for cls in side.types.get(q.subject.value if isinstance(q.subject, ox.NamedNode) else "", ()):
                 per_class[cls] += 1
         return per_graph, per_class, per_property
 
-    inverse = {v: k for k, v in moves.items()}
     a_graph, a_class, a_prop = tally(added, new)
-    r_graph, r_class, r_prop = tally(removed, old, inverse)
-    old_res = {moves.get(i, i) for i in old.resources()}
-    new_res = new.resources()
+    r_graph, r_class, r_prop = tally(removed, before)
+    old_res, new_res = before.resources(), new.resources()
     relabelled = []
     for iri in sorted(old_res & new_res):
-        before = old.labels.get(inverse.get(iri, iri), {})
-        after = new.labels.get(iri, {})
-        for lang in sorted(set(before) | set(after)):
-            if before.get(lang, set()) != after.get(lang, set()):
-                relabelled.append({"iri": iri, "lang": lang, "old": sorted(before.get(lang, ())), "new": sorted(after.get(lang, ()))})
+        was, now = before.labels.get(iri, {}), new.labels.get(iri, {})
+        for lang in sorted(set(was) | set(now)):
+            if was.get(lang, set()) != now.get(lang, set()):
+                relabelled.append({"iri": iri, "lang": lang, "old": sorted(was.get(lang, ())), "new": sorted(now.get(lang, ()))})
 
     def table(a: Counter[str], r: Counter[str]) -> list[dict[str, Any]]:
         return [{"key": k, "added": a.get(k, 0), "removed": r.get(k, 0)} for k in sorted(set(a) | set(r))]
@@ -185,18 +189,14 @@ def summarise(old_data: bytes, new_data: bytes, old_base: str, new_base: str, *,
         "classes": table(a_class, r_class),
         "properties": table(a_prop, r_prop),
         "resources_added": sorted(new_res - old_res)[:limit],
-        "resources_removed": sorted(old.resources() - set(moves) - {inverse.get(i, i) for i in new_res})[:limit],
+        "resources_removed": sorted(old_res - new_res)[:limit],
         "resources_added_count": len(new_res - old_res),
-        "resources_removed_count": len(old.resources() - set(moves) - {inverse.get(i, i) for i in new_res}),
+        "resources_removed_count": len(old_res - new_res),
         "relabelled": relabelled[:limit],
         "relabelled_count": len(relabelled),
         "moved": [{"old": k, "new": moves[k]} for k in sorted(moves)][:limit],
         "moved_count": len(moves),
     }, moves
-
-
-def _unmove(iri: str, inverse: dict[str, str] | None) -> str:
-    return inverse.get(iri, iri) if inverse else iri
 
 
 def _meta(meta: dict[str, Any] | None) -> dict[str, Any]:
@@ -207,10 +207,12 @@ def _meta(meta: dict[str, Any] | None) -> dict[str, Any]:
 def delta_quads(old_data: bytes, new_data: bytes, old_base: str, new_base: str, moves: dict[str, str]) -> tuple[set[ox.Triple], set[ox.Triple]]:
     """(insertions, deletions) as triples, after the moves and without the build's own graphs: the content of the
     skos-history delta graphs."""
-    old, new = Side.of(old_data, old_base), Side.of(new_data, new_base)
-    before = {ox.Triple(_rename(q.subject, moves), q.predicate, _rename(q.object, moves)) for q in old.quads if not old.is_build_graph(q.graph_name)}
-    after = {ox.Triple(q.subject, q.predicate, q.object) for q in new.quads if not new.is_build_graph(q.graph_name)}
-    return after - before, before - after
+    new = Side.of(new_data, new_base)
+    before = renamed(Side.of(old_data, old_base), dict(moves, **({old_base: new_base} if old_base != new_base else {})))
+    before.base_iri = new_base
+    was = {ox.Triple(q.subject, q.predicate, q.object) for q in before.quads if not before.is_build_graph(q.graph_name)}
+    now = {ox.Triple(q.subject, q.predicate, q.object) for q in new.quads if not new.is_build_graph(q.graph_name)}
+    return now - was, was - now
 
 
 def format_summary(summary: dict[str, Any], lang: str = "en") -> str:
