@@ -178,17 +178,18 @@ def release_file(version: str, rest: str) -> Response:
 
 # --- moved IRIs (301) and Memento ----------------------------------------------------------------------------------
 
-def _moves() -> list[dict[str, str]]:
-    return [r.moves() for r in chain()]
-
-
-def forward(iri: str) -> str | None:
-    """Where the releases moved ``iri`` (following later moves), or None when no release moved it."""
-    seen, target = False, iri
-    for moves in _moves():
-        if target in moves:
-            target, seen = moves[target], True
-    return target if seen else None
+def moved() -> dict[str, str]:
+    """Every IRI a release moved → where it is now (later moves followed), cached with the chain."""
+    cached = current().__dict__.get("_moved")
+    if cached and cached[0] is chain():
+        return cached[1]
+    composed: dict[str, str] = {}
+    for r in chain():
+        moves = r.moves()
+        composed = {old: moves.get(new, new) for old, new in composed.items()}
+        composed.update({old: new for old, new in moves.items() if old not in composed})
+    current().__dict__["_moved"] = (chain(), composed)
+    return composed
 
 
 def name_in(found: Release, iri: str) -> str:
@@ -211,10 +212,10 @@ def _timemap_link(path: str) -> str:
 @bp.before_app_request
 def redirect_moved_or_dated() -> Response | None:
     path = request.path[1:]
-    if not path.startswith(RESOURCE_PREFIXES) or request.method not in ("GET", "HEAD") or not chain():
+    if request.method not in ("GET", "HEAD") or not chain():
         return None
     stem, _ = pages.split_suffix(path)
-    if "Accept-Datetime" in request.headers:
+    if path.startswith(RESOURCE_PREFIXES) and "Accept-Datetime" in request.headers:
         try:
             wanted = email.utils.parsedate_to_datetime(request.headers["Accept-Datetime"])
         except (TypeError, ValueError):
@@ -232,7 +233,7 @@ def redirect_moved_or_dated() -> Response | None:
             return response
     local = pages.base_iri() + stem
     for candidate, here in ((local, True), (f"{request.scheme}://{request.host}/{stem}", False), (f"https://{request.host}/{stem}", False)):
-        target = forward(candidate)
+        target = moved().get(candidate)
         if target and target != candidate and not index_of(chain()[-1]).describes(candidate):
             href = pages.local_href(target) if here else None
             response = Response(status=301)
