@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
+	# cffconvert 2.0.0 (the newest) pins jsonschema<4, which openapi-spec-validator cannot share; it validates CITATION.cff
+	# with the jsonschema 4 installed above (tested), so it is installed without its pins
+	$(BIN)/pip install -q --no-deps cffconvert==2.0.0 pykwalify==1.8.0 ruamel.yaml==0.19.1 docopt==0.6.2
 	touch $(STAMP)
 
 install: $(STAMP)
