@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from server.build.diff import canonical_nquads, summarise
+from server.build.diff import BUILD_GRAPHS, canonical_nquads, summarise
 from server.build.patch import make_patch, patch_id
 from server.build.snapshot import Snapshot
 from server.build.sources import sources_root
@@ -145,6 +145,9 @@ def make_release(snapshot: Snapshot, root: Path, *, notes_en: str, notes_zh: str
             raise ReleaseError(f"nothing changed since release {previous.version}: no release made")
         summary, moves = summarise(old, data, previous.base_iri, base, old_meta=previous.record,
                                    new_meta={"conforms": snapshot.manifest.get("conforms")})
+        build_graphs = {base + g for g in BUILD_GRAPHS}
+        if not moves and all(row["key"] in build_graphs for row in summary["graphs"]):
+            raise ReleaseError(f"nothing changed since release {previous.version} but the build's own metadata: no release made")
     version = version or next_version(previous.version if previous else None, summary)
     if not VERSION.match(version):
         raise ReleaseError(f"version {version!r} is not MAJOR.MINOR.PATCH")

@@ -179,3 +179,43 @@ def test_ugkg_diff_prints_the_same_summary(rel: TwoReleases) -> None:
     text = subprocess.run([sys.executable, "-m", "server.cli", "diff", "1.0.0", "2.0.0", "--releases-dir", str(rel.releases_dir)],
                           capture_output=True, check=True, cwd=ROOT).stdout.decode()
     assert f"{CASS} → {CASS_NEW}" in text and f"@zh: ['{OLD_FORUM_ZH}'] → ['{NEW_FORUM_ZH}']" in text
+
+
+def test_ugkg_release_builds_like_ugkg_build_with_extra_datasets(tmp_path: Path) -> None:
+    """The command itself: `ugkg release --with FILE` records a release whose dump holds the extra graph."""
+    import shutil
+
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", src)
+    extra = tmp_path / "extra.nt"
+    extra.write_text('<https://example.net/x> <http://www.w3.org/2000/01/rdf-schema#label> "extra" .\n', encoding="utf-8")
+    args = ["--sources-dir", str(src), "--releases-dir", str(tmp_path / "releases"), "--data-dir", str(tmp_path / "data"), "--store", "memory"]
+    done = subprocess.run([sys.executable, "-m", "server.cli", "release", *args, "--with", str(extra), "--notes-en", "one", "--notes-zh", "一"],
+                          capture_output=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    (release,) = list_releases(tmp_path / "releases")
+    assert release.version == "1.0.0" and '<https://example.net/x>' in release.dataset().decode()
+    again = subprocess.run([sys.executable, "-m", "server.cli", "release", *args, "--with", str(extra), "--notes-en", "two", "--notes-zh", "二"],
+                           capture_output=True, cwd=ROOT)
+    # the same sources again: only the build's timestamps differ, which is no release
+    assert again.returncode == 2 and b"nothing changed since release 1.0.0" in again.stderr
+    assert [r.version for r in list_releases(tmp_path / "releases")] == ["1.0.0"]
+
+
+def test_the_repository_releases_are_whole() -> None:
+    """What a fresh clone serves: every kept dump matches its record, and every patch turns the previous release
+    into this one (the independent applier above)."""
+    chain = list_releases(ROOT / "releases")
+    assert chain, "releases/ records at least release 1"
+    assert chain[0].version == "1.0.0" and chain[0].record["source"]["commit"].startswith("2b0ed25")
+    by_version = {r.version: r for r in chain}
+    for r in chain:
+        if not r.has_dump():
+            continue
+        data = r.dataset()  # raises on a checksum mismatch
+        previous = by_version.get(r.previous or "")
+        if previous is not None and previous.has_dump():
+            patch = gzip.decompress(r.file("patch.rdfp.gz").read_bytes())
+            assert hashlib.sha256(patch).hexdigest() == r.record["files"]["patch.rdfp"]["sha256"]
+            want = {tuple(TERM.findall(line)) for line in data.decode().splitlines()}
+            assert apply_rdf_patch(previous.dataset().decode(), patch.decode()) == want, r.version
