@@ -42,25 +42,15 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     result = build(settings)
-    if settings.store != "oxigraph":
-        _with_history(result.snapshot, settings)
     print(f"snapshot {result.snapshot.build_id}: asserted={result.counts['asserted']} inferred={result.counts['inferred']} "
           f"quads={result.counts['quads']} time={result.durations_s['total']:.2f}s")
     if settings.store == "oxigraph":  # the default engine's on-disk store, made now rather than at first serve
         from server.engine.embedded import ensure_disk_store
 
         started = time.perf_counter()
-        ensure_disk_store(_with_history(result.snapshot, settings))
+        ensure_disk_store(result.snapshot)
         print(f"on-disk store ready in {time.perf_counter() - started:.2f}s")
     return EXIT_OK
-
-
-def _with_history(snapshot, settings: Settings):  # type: ignore[no-untyped-def]
-    """The snapshot with the recorded releases' history graphs (server.build.history), when there are releases."""
-    from server.build.history import attach_history
-    from server.build.release import list_releases, releases_root
-
-    return attach_history(snapshot, releases_root(settings)) if list_releases(releases_root(settings)) else snapshot
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

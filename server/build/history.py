@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, BinaryIO, Callable
 
 import pyoxigraph as ox
 import rdflib
@@ -130,6 +131,23 @@ def history_nquads(root: Path, base: str) -> tuple[bytes, dict[str, int]]:
     quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(iri)) for iri, triples in graphs.items() for t in triples]
     data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     return data, {iri: len(set(triples)) for iri, triples in graphs.items()}
+
+
+def with_history(write: Callable[[BinaryIO], None], manifest: dict[str, Any], root: Path, base: str) -> Callable[[BinaryIO], None]:
+    """For the build: ``write`` followed by the history graphs of the releases in ``root`` (none: ``write``
+    itself), each graph entered in ``manifest`` as kind ``history``."""
+    history, sizes = history_nquads(root, base)
+    if not history:
+        return write
+    for iri, size in sizes.items():
+        manifest["graphs"][iri] = {"kind": "history", "triples": size, "sources": ["releases/"]}
+    manifest["releases"] = [r.version for r in list_releases(root)]
+
+    def write_all(out: BinaryIO) -> None:
+        write(out)
+        out.write(history)
+
+    return write_all
 
 
 def attach_history(snapshot: Snapshot, root: Path) -> Snapshot:

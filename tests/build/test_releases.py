@@ -156,6 +156,7 @@ def test_query_50_whats_new_since_version_1(rel: TwoReleases) -> None:
         ("2.0.0", "added", FORUM, LABEL, NEW_FORUM_ZH),
         ("2.0.0", "added", NEW, LABEL, "New organisation"),
         ("2.0.0", "added", NEW, LABEL, "新组织"),
+        ("2.0.0", "moved", CASS, "http://purl.org/dc/terms/isReplacedBy", CASS_NEW),
         ("2.0.0", "removed", FORUM, LABEL, OLD_FORUM_ZH),
     ])
     assert run(_store(rel), "50-", version=ox.Literal("2.0.0")) == []
