@@ -5,7 +5,7 @@
 ``spdx:checksum``). For every release that keeps its dump and has a previous one with a dump, two named graphs
 hold what it changed, after the IRI moves it records (skos-history's "versions and deltas as named graphs"):
 ``graph/delta/<version>/insertions`` and ``…/deletions``, linked from the release by ``skoshist:hasDelta`` (a
-``skoshist:SchemeDelta`` with ``deltaFrom``/``deltaTo`` and the two graphs as ``dcterms:hasPart``); moved IRIs are
+``skoshist:SchemeDelta`` ``…/releases/<version>#delta`` with ``deltaFrom``/``deltaTo`` and the two graphs as ``dcterms:hasPart``); moved IRIs are
 ``dcterms:isReplacedBy`` their new IRI in ``graph/delta/<version>/moves``. These graphs are named graphs only,
 never part of the default graph, and never part of a release's own dump.
 """
@@ -98,10 +98,11 @@ def delta_graphs(releases: list[Release], base: str) -> dict[str, list[ox.Triple
         moves = release.moves()
         insertions, deletions = delta_quads(previous.dataset(), release.dataset(), previous.base_iri, release.base_iri, moves)
         node = release_iri(base, release.version)
-        delta = f"{base}graph/delta/{release.version}"
-        out[delta + "/insertions"] = sorted(insertions, key=str)
-        out[delta + "/deletions"] = sorted(deletions, key=str)
-        out[delta + "/moves"] = [ox.Triple(ox.NamedNode(old), ox.NamedNode(str(DCTERMS.isReplacedBy)), ox.NamedNode(new)) for old, new in sorted(moves.items())]
+        graphs = f"{base}graph/delta/{release.version}"
+        delta = f"{node}#delta"  # described on the release's own page; its three graphs are named graphs
+        out[graphs + "/insertions"] = sorted(insertions, key=str)
+        out[graphs + "/deletions"] = sorted(deletions, key=str)
+        out[graphs + "/moves"] = [ox.Triple(ox.NamedNode(old), ox.NamedNode(str(DCTERMS.isReplacedBy)), ox.NamedNode(new)) for old, new in sorted(moves.items())]
         chain = out.setdefault(base + "graph/releases", [])
         t = lambda s, p, o: chain.append(ox.Triple(ox.NamedNode(s), ox.NamedNode(str(p)), o))  # noqa: E731
         t(str(node), SKOSHIST.hasDelta, ox.NamedNode(delta))
@@ -109,9 +110,9 @@ def delta_graphs(releases: list[Release], base: str) -> dict[str, list[ox.Triple
         t(delta, SKOSHIST.deltaFrom, ox.NamedNode(str(release_iri(base, previous.version))))
         t(delta, SKOSHIST.deltaTo, ox.NamedNode(str(node)))
         for part, kind in (("insertions", SKOSHIST.SchemeDeltaInsertions), ("deletions", SKOSHIST.SchemeDeltaDeletions), ("moves", None)):
-            t(delta, DCTERMS.hasPart, ox.NamedNode(f"{delta}/{part}"))
+            t(delta, DCTERMS.hasPart, ox.NamedNode(f"{graphs}/{part}"))
             if kind is not None:
-                t(f"{delta}/{part}", RDF.type, ox.NamedNode(str(kind)))
+                t(f"{graphs}/{part}", RDF.type, ox.NamedNode(str(kind)))
     return out
 
 
