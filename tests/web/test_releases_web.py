@@ -216,3 +216,29 @@ def test_timemap_lists_each_release_that_describes_the_resource(client) -> None:
     assert len(new_only) == 1
     current = client.get("/id/event/forum", headers={"Accept": "text/turtle"})
     assert 'rel="timemap"' in current.headers["Link"] and "Accept-Datetime" in current.headers["Vary"]
+
+
+def test_landing_page_carries_the_citation_of_the_current_release(client) -> None:  # type: ignore[no-untyped-def]
+    parser = _Meta()
+    parser.feed(client.get("/", headers={"Accept": "text/html"}).get_data(as_text=True))
+    tags = dict(parser.meta)
+    assert tags["citation_title"] == "Urban Governance Knowledge Graph (UGKG), version 2.0.0"
+    assert json.loads(parser.scripts["cite-dataset"])["version"] == "2.0.0"
+
+
+def test_a_release_past_releases_kept_keeps_its_page_but_its_dump_is_gone(rel: TwoReleases, tmp_path: Path) -> None:
+    import shutil
+
+    from server.build.release import prune
+
+    kept = tmp_path / "releases"
+    shutil.copytree(rel.releases_dir, kept)
+    prune(kept, keep=1)
+    app = create_app(rel.settings.with_(releases_dir=str(kept)), rel.served)
+    try:
+        client = app.test_client()
+        assert client.get("/releases/1.0.0/dataset.nq.gz").status_code == 410
+        assert client.get("/releases/1.0.0", headers={"Accept": "text/html"}).status_code == 200
+        assert client.get("/releases/2.0.0/dataset.nq.gz").status_code == 200
+    finally:
+        app.extensions["ugkg"].close()
