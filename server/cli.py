@@ -187,7 +187,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="load, validate, reason and write a snapshot (atomic)")
     p.add_argument("--with", dest="extra_datasets", action="append", help="an extra RDF file or directory (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML, optionally .gz) added as its own named graph; repeatable")
     p.add_argument("--if-changed", action="store_true", help="build only when the sources or settings differ from those of the current snapshot (its fingerprint)")
-    _add_settings(p, common + ("validate_extra", "reason_extra"))
+    _add_settings(p, common + ("validate_extra", "reason_extra", "releases_dir"))
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("validate", help="validate the sources against the shapes; exit 0 conforms, 1 violations, 2 cannot load")
@@ -227,6 +227,10 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the current snapshot over HTTP (builds one first if there is none)")
     _add_settings(p, [f.name for f in fields(Settings)])
     p.set_defaults(func=cmd_serve)
+
+    from server.release_cli import add_parsers
+
+    add_parsers(sub, _add_settings, _settings)
     return top
 
 

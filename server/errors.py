@@ -165,3 +165,22 @@ class UnsupportedFunction(QueryNotEvaluable):
 
     code = "unsupported-function"
     title = "Unsupported function"
+
+
+class ReleaseError(UgkgError):
+    """A release cannot be made or read (version taken, nothing changed, record damaged, checksum mismatch)."""
+
+
+class Gone(ApiError):
+    """A release whose dump is no longer kept (setting releases_kept): its record stays, its files do not."""
+
+    status = 410
+    code = "gone"
+    title = "Gone"
+
+
+class BadAcceptDatetime(BadRequest):
+    """An Accept-Datetime header that is not an RFC 1123 date (RFC 7089 §2.1.1)."""
+
+    code = "invalid-accept-datetime"
+    title = "Invalid Accept-Datetime"

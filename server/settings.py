@@ -58,6 +58,8 @@ class Settings:
     validate_extra: str = setting("no", "Validate extra datasets against the shapes too ('yes'/'no'); costs time in proportion to their size.")
     reason_extra: str = setting("no", "Include extra datasets in the OWL RL closure ('yes'/'no'); costs time and memory in proportion to their size.")
     log_level: str = setting("INFO", "Logging level.")
+    releases_dir: str = setting("", "Directory of the release records (empty: releases/ beside the sources); `ugkg release` writes there, the server serves every release in it.")
+    releases_kept: int = setting(10, "Releases that keep their dump and patch in releases_dir (older ones keep their record, notes and IRI moves); `ugkg release` prunes the rest.")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

@@ -35,6 +35,8 @@ from server.build.sources import (
     sources_root,
 )
 from server.build.validate import Report, validate
+from server.build.history import with_history
+from server.build.release import releases_root
 
 Progress = Callable[[str], None]
 
@@ -221,6 +223,7 @@ def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResu
     durations["total"] = time.perf_counter() - t0
     progress(f"      {durations['snapshot']:.2f} s")
     manifest["durations_s"] = {k: round(v, 3) for k, v in durations.items()}
+    nquads = with_history(nquads, manifest, releases_root(settings), settings.base_iri)  # releases' graphs (history.py)
     try:
         snapshot = write_snapshot(settings.snapshots_dir, build_id, nquads, manifest)
     except OSError as exc:  # e.g. a full disk: nothing was made current, the previous snapshot stays

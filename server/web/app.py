@@ -22,6 +22,7 @@ from server.web.guards import add_cors, check_utf8
 from server.web.hot import SparqlFastPath
 from server.web.views import dataset, errors, ops, resources, sparql, store, ui
 from server.web.views import api as rest_api
+from server.web.views import releases as release_views
 
 log = logging.getLogger("ugkg.access")
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     for blueprint in (sparql.bp, store.bp, ops.bp, ui.bp, resources.bp, dataset.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(rest_api.bp)
+    app.register_blueprint(release_views.bp)
     app.before_request(_start_timer)
     app.after_request(_finish)
     # outermost first: the answer cache, then the lean SPARQL path, then Flask for everything else

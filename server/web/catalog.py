@@ -25,6 +25,8 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XS
 from server.web import pages
 from server.engine.export import dump
 from server.web.runtime import current
+from server.build.history import dcat_graph
+from server.build.release import list_releases, releases_root
 
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -200,6 +202,7 @@ def catalog_graph() -> rdflib.Graph:
         g.add((dataset, VOID.exampleResource, URIRef(row["x"].value)))
     _graph_subsets(g, dataset, base)
     _linksets(g, dataset, base)
+    g += dcat_graph(list_releases(releases_root(runtime.settings)), base)  # the version chain (server/build/history.py)
     return g
 
 

@@ -46,7 +46,8 @@ class Front:
         if method not in ("GET", "HEAD") or not self.cache.enabled or path.startswith(PASS_THROUGH_PREFIXES):
             return self.app(environ, start_response)
         key = cache_key(environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME", ""), path,
-                        environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+                        environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+                        environ.get("HTTP_ACCEPT_DATETIME", ""))  # Memento: a dated request is another answer
         fresh = "no-cache" in environ.get("HTTP_CACHE_CONTROL", "") or "no-cache" in environ.get("HTTP_PRAGMA", "")
         found = None if fresh else self.cache.get(key)  # RFC 9111 §5.2.1.4: no-cache asks for a new answer
         if found is not None:
