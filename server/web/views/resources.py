@@ -10,143 +10,21 @@ announced in ``Link: <…>; rel="alternate"`` headers; responses vary on Accept.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template
 
 from server.errors import NotFound
 from server.web import catalog, pages, search
-from server.web.pages import Labels, Link, RDF_TYPE, SKOS, OWL, labels_for, link_for
-from server.web.runtime import current
+from server.web.pages import Labels, labels_for, link_for
+from server.web.site.facts import resource_context
 
 bp = Blueprint("resources", __name__)
-EXTERNAL_PREDICATES = {OWL + "sameAs", SKOS + "exactMatch", SKOS + "closeMatch"}
-KNOWN_GRAPHS = {
-    "ontology": ("The UGKG ontology", "本体"),
-    "inferred": ("OWL RL inference", "OWL RL 推理"),
-    "shapes": ("SHACL shapes", "SHACL 形状"),
-    "validation": ("SHACL validation report", "SHACL 验证报告"),
-    "meta": ("Statistics and provenance of the graphs", "各图的统计与来源"),
-}
-
-
 def html(template: str, **context: Any) -> Response:
     """A rendered page; every page knows its primary language and the base of the IRIs."""
     body = render_template(template, lang=pages.chosen_lang(), base_iri=pages.base_iri(), **context)
     return Response(body, content_type="text/html; charset=utf-8")
-
-
-# --- named graphs as sources ----------------------------------------------------------------------------
-
-@dataclass
-class GraphName:
-    iri: str
-    short: str
-    labels: Labels
-    href: str | None
-    inferred: bool
-
-
-def graph_names() -> dict[str, GraphName]:
-    """Every named graph with a short name and its label (from the graph's own header), once per snapshot."""
-    runtime = current()
-    key = ("ugkg.graph-names", runtime.snapshot.build_id)
-    cached = current_app.extensions.get(key[0])
-    if cached and cached[0] == key[1]:
-        return cached[1]
-    graphs = runtime.snapshot.graphs
-    found = labels_for(graphs)
-    values = " ".join(f"<{g}>" for g in graphs)
-    for row in pages.select(f"SELECT ?g ?l WHERE {{ VALUES ?g {{ {values} }} GRAPH ?src {{ ?g rdfs:label ?l }} }} ORDER BY ?g ?l"):
-        found[row["g"].value].add(row["l"])
-    prefix = pages.base_iri() + "graph/"
-    out: dict[str, GraphName] = {}
-    for iri in sorted(graphs):
-        short = iri[len(prefix):] if iri.startswith(prefix) else iri
-        labels = found.get(iri, Labels())
-        if short in KNOWN_GRAPHS and not (labels.en or labels.zh):
-            labels = Labels(*KNOWN_GRAPHS[short])
-        labels.fallback = short
-        out[iri] = GraphName(iri, short, labels, pages.local_href(iri), graphs[iri].get("kind") == "inferred")
-    current_app.extensions[key[0]] = (key[1], out)
-    return out
-
-
-# --- the resource page ------------------------------------------------------------------------------------
-
-@dataclass
-class Value:
-    link: Link | None
-    literal: ox.Literal | None
-    graphs: list[GraphName] = field(default_factory=list)
-
-    @property
-    def only_inferred(self) -> bool:
-        return bool(self.graphs) and all(g.inferred for g in self.graphs)
-
-    @property
-    def datatype(self) -> str:
-        if self.literal is None or self.literal.language:
-            return ""
-        dt = self.literal.datatype.value
-        return "" if dt.endswith("#string") else pages.curie(dt)
-
-
-@dataclass
-class Row:
-    predicate: Link
-    values: list[Value]
-
-
-def _value(node: Any, labels: dict[str, Labels], graphs: list[GraphName]) -> Value:
-    if isinstance(node, ox.Literal):
-        return Value(None, node, graphs)
-    return Value(link_for(node, labels), None, graphs)
-
-
-def resource_context(iri: str, triples: list[ox.Triple]) -> dict[str, Any]:
-    """What resource.html shows: types, property rows with sources, incoming links, external links."""
-    labels = pages.labels_from(triples)
-    names = graph_names()
-    sources = pages.provenance(iri)
-    rows: dict[str, Row] = {}
-    incoming: dict[str, Row] = {}
-    types: list[Value] = []
-    external: list[Link] = []
-    used: dict[str, GraphName] = {}
-    for t in triples:
-        if t.subject.value == iri and isinstance(t.subject, ox.NamedNode):
-            found = [names[g] for g in sources.get((t.predicate.value, str(t.object)), []) if g in names]
-            value = _value(t.object, labels, found)
-            if value.only_inferred and value.link and value.link.external and t.predicate.value not in EXTERNAL_PREDICATES | {RDF_TYPE}:
-                continue  # owl:sameAs inference copies facts onto the Wikidata/GeoNames aliases: shown once, under "Elsewhere"
-            used.update({g.iri: g for g in found})
-            if t.predicate.value == RDF_TYPE:
-                types.append(value)
-                continue
-            rows.setdefault(t.predicate.value, Row(link_for(t.predicate, labels), [])).values.append(value)
-            if t.predicate.value in EXTERNAL_PREDICATES and value.link and value.link.external:
-                external.append(value.link)
-        elif t.object == ox.NamedNode(iri) and t.subject.value != iri:
-            incoming.setdefault(t.predicate.value, Row(link_for(t.predicate, labels), [])).values.append(_value(t.subject, labels, []))
-    types.sort(key=lambda v: (v.only_inferred, v.link.labels.any.lower() if v.link else ""))
-    order = {p: i for i, p in enumerate(pages.LABEL_PREDICATES)}
-    return {
-        "iri": iri,
-        "href": pages.local_href(iri),
-        "labels": labels.get(iri, Labels(fallback=pages.curie(iri))),
-        "types": types,
-        "rows": sorted(rows.values(), key=lambda r: (order.get(r.predicate.iri, 9), r.predicate.labels.any.lower())),
-        "incoming": sorted(incoming.values(), key=lambda r: r.predicate.labels.any.lower()),
-        "external": external,
-        "graphs_used": sorted(used.values(), key=lambda g: g.short),
-        "jsonld": pages.jsonld_script(pages.to_jsonld(triples)),
-        "is_graph": iri in current().snapshot.graphs,
-        "graph_info": current().snapshot.graphs.get(iri),
-        "quotes": pages.quotes(iri),
-    }
 
 
 def resource(path: str) -> Response:
@@ -163,7 +41,7 @@ def resource(path: str) -> Response:
             raise
     if media_type != "text/html":
         return pages.rdf_response(triples, media_type, stem)
-    context = resource_context(iri, triples)
+    context = resource_context(iri, triples, pages.chosen_lang())
     context["formats"] = [(pages.SUFFIX_OF[m], m) for m in pages.RDF_TYPES]
     context["path"] = stem
     return pages.finish(html("resource.html", **context), stem, media_type)
@@ -238,7 +116,7 @@ def forum() -> Response:
     base = pages.base_iri()
     for row in pages.select(f"SELECT DISTINCT ?f WHERE {{ ?f a <{base}def/Forum> {ours('?f')} }} ORDER BY ?f LIMIT 10"):
         iri = row["f"].value
-        context = resource_context(iri, pages.describe(iri))
+        context = resource_context(iri, pages.describe(iri), pages.chosen_lang())
         issued = pages.select(f"""SELECT DISTINCT ?doc ?c WHERE {{ <{iri}> <{pages.base_iri()}def/closingCeremony> ?c .
             ?doc <{pages.base_iri()}def/issuedAt> ?c {ours('?doc')} }} ORDER BY ?doc""")
         names = labels_for([r["doc"].value for r in issued])
