@@ -194,7 +194,9 @@ def link_for(node: ox.NamedNode | ox.BlankNode, labels: dict[str, Labels]) -> Li
     if isinstance(node, ox.BlankNode):
         return Link("_:" + node.value, Labels(fallback="[blank node]"), None)
     href = local_href(node.value)
-    found = labels.get(node.value, Labels(fallback=curie(node.value)))
+    from server.web.site.terms import standard_labels
+
+    found = labels.get(node.value) or standard_labels(node.value) or Labels(fallback=curie(node.value))
     return Link(node.value, found, href or node.value, external=href is None)
 
 
