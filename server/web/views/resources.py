@@ -19,6 +19,7 @@ from server.errors import NotFound
 from server.web import catalog, pages, search
 from server.web.pages import Labels, labels_for, link_for
 from server.web.site.facts import resource_context
+from server.web.site.geo import land_path
 
 bp = Blueprint("resources", __name__)
 def html(template: str, **context: Any) -> Response:
@@ -195,10 +196,10 @@ def cities() -> Response:
     for city in table:
         for key in ("types", "provinces", "regions"):
             city[key] = list(city[key].values())
-    return html("cities.html", cities=table, map=city_map(table))
+    return html("cities.html", cities=table, map=city_map(table, pages.chosen_lang()))
 
 
-def city_map(cities: list[dict[str, Any]], height: int = 560) -> dict[str, Any]:
+def city_map(cities: list[dict[str, Any]], lang: str = "en", height: int = 560) -> dict[str, Any]:
     """An equirectangular sketch fitted to the cities (±3°, x scaled by cos(latitude)), a 5° graticule, and
     labels nudged so that neighbours (Beijing and Xiong'an, Guangzhou and Shenzhen) do not overlap."""
     located = [c for c in cities if c["lat"] is not None and c["lon"] is not None]
@@ -216,7 +217,8 @@ def city_map(cities: list[dict[str, Any]], height: int = 560) -> dict[str, Any]:
     points = []
     for c in sorted(located, key=lambda c: -c["lat"]):
         x, y = xy(c["lon"], c["lat"])
-        text_width = 7.0 * max(len(c["link"].labels.pick("en")[0]), 2 * len(c["link"].labels.pick("zh")[0]))
+        shown = c["link"].labels.pick(lang)[0]  # the label the map shows: one language, the page's
+        text_width = 6.6 * sum(2 if ord(ch) > 0x2E80 else 1 for ch in shown) + 2
         for dx, dy, anchor in ((7, 4, "start"), (7, 17, "start"), (7, -9, "start"), (-7, 4, "end"), (-7, 17, "end"), (-7, -9, "end")):
             left = x + dx if anchor == "start" else x + dx - text_width
             if all(abs((y + dy) - py) >= 13 or left + text_width < px or left > px + pw for px, py, pw in placed):
@@ -225,8 +227,9 @@ def city_map(cities: list[dict[str, Any]], height: int = 560) -> dict[str, Any]:
         points.append(dict(city=c, x=x, y=y, lx=round(x + dx, 1), ly=round(y + dy, 1), anchor=anchor))
     meridians = [dict(x=xy(lon, north)[0], label=f"{lon:g}°E") for lon in range(int(west), int(east) + 1, 5)]
     parallels = [dict(y=xy(west, lat)[1], label=f"{lat:g}°N") for lat in range(int(south), int(north) + 1, 5)]
+    land = land_path(lambda lon, lat: (float(xy(lon, lat)[0]), float(xy(lon, lat)[1])), (west, east, south, north), width, height)
     return {"width": width, "height": height, "points": points, "meridians": meridians, "parallels": parallels,
-            "extent": f"{west:g}–{east:g}°E, {south:g}–{north:g}°N"}
+            "extent": f"{west:g}–{east:g}°E, {south:g}–{north:g}°N", "land": land}
 
 
 # --- search ---------------------------------------------------------------------------------------------
