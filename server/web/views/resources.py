@@ -20,6 +20,7 @@ from server.web import catalog, pages, search
 from server.web.pages import Labels, labels_for, link_for
 from server.web.site.facts import resource_context
 from server.web.site.geo import land_path
+from server.web.site.stats import statistics
 
 bp = Blueprint("resources", __name__)
 def html(template: str, **context: Any) -> Response:
@@ -43,6 +44,7 @@ def resource(path: str) -> Response:
     if media_type != "text/html":
         return pages.rdf_response(triples, media_type, stem)
     context = resource_context(iri, triples, pages.chosen_lang())
+    context["statistics"] = statistics(iri) if any(t.predicate.value.endswith("refArea") and t.object == ox.NamedNode(iri) for t in triples) else []
     context["formats"] = [(pages.SUFFIX_OF[m], m) for m in pages.RDF_TYPES]
     context["path"] = stem
     return pages.finish(html("resource.html", **context), stem, media_type)
