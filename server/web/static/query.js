@@ -129,6 +129,10 @@
     errorBox.appendChild(message);
     var where = /^(\d+):(\d+)$/.exec(String(problem.position || ""));
     var yasqe = yasgui.getTab().getYasqe();
+    if (yasqe && yasqe.getWrapperElement) { // directly under the editor, above the results
+      var editor = yasqe.getWrapperElement();
+      editor.parentNode.insertBefore(errorBox, editor.nextSibling);
+    }
     if (where) {
       var line = Number(where[1]), column = Number(where[2]);
       var at = document.createElement("span");
@@ -138,6 +142,7 @@
       if (yasqe && yasqe.markText) {
         var from = { line: line - 1, ch: Math.max(column - 1, 0) };
         var lineText = yasqe.getLine(from.line) || "";
+        if (from.ch >= lineText.length) { from.ch = Math.max(lineText.length - 1, 0); } // at the end: mark the last character
         var rest = lineText.slice(from.ch), length = rest.search(/\s/);
         var to = { line: from.line, ch: from.ch + (length > 0 ? length : Math.max(rest.length, 1)) };
         marks.push(yasqe.markText(from, to, { className: "qp-error-mark", attributes: { "data-error-mark": "true" } }));
