@@ -7,7 +7,7 @@ export UGKG_DATA_DIR ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install build validate serve test test-fast sysdeps bench bench-scale fuzz load clean
+.PHONY: install build validate serve test test-fast sysdeps bench bench-scale fuzz load clean messages lighthouse
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -30,6 +30,7 @@ serve: build
 # rsparql/riot with a Java runtime (client matrix), node + npm (Comunica), a Chinese font (screenshots show
 # Chinese labels), nginx (the front cache in docs/deploy, tested for real). Then Comunica from npm into tests/clients/node (versions pinned by its package-lock.json).
 NODE_CLIENTS := tests/clients/node
+SITE_CLIENTS := tests/clients/site
 sysdeps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -53,9 +54,25 @@ sysdeps:
 	    cd $(NODE_CLIENTS) && npm ci --no-audit --no-fund --loglevel=error >/dev/null || echo "warning: npm ci failed; the Comunica tests are skipped"; \
 	  fi; \
 	else echo "warning: npm is not available; the Comunica tests are skipped"; fi
+	@if command -v npm >/dev/null; then \
+	  if [ ! -f $(SITE_CLIENTS)/node_modules/.package-lock.json ] || [ $(SITE_CLIENTS)/package-lock.json -nt $(SITE_CLIENTS)/node_modules/.package-lock.json ]; then \
+	    echo "installing Lighthouse 12.2.3 and axe-core into $(SITE_CLIENTS) (npm ci)"; \
+	    cd $(SITE_CLIENTS) && npm ci --no-audit --no-fund --loglevel=error >/dev/null || echo "warning: npm ci failed; the Lighthouse/axe tests are skipped"; \
+	  fi; \
+	fi
 
 test: install sysdeps
 	$(BIN)/python -m pytest -q
+
+# The site in Chromium: Lighthouse scores of the landing, a city, the declaration and the query page in both languages
+# (also part of `make test`); the reports land in tests/artifacts/lighthouse-*.json.
+lighthouse: install sysdeps
+	$(BIN)/python -m pytest -q -m lighthouse tests/web/test_site_browser.py
+
+# The interface's message catalogue: re-extract, merge into server/web/translations/*/messages.po, compile the .mo
+# (needs a build: the OpenAPI texts are taken from the served document).
+messages: build
+	$(BIN)/python tools/messages.py
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
@@ -79,4 +96,4 @@ load: install
 	$(BIN)/python -m bench.load
 
 clean:
-	rm -rf $(VENV) var build dist *.egg-info $(NODE_CLIENTS)/node_modules
+	rm -rf $(VENV) var build dist *.egg-info $(NODE_CLIENTS)/node_modules $(SITE_CLIENTS)/node_modules

@@ -53,6 +53,20 @@
     yasr: { prefixes: config.prefixes }
   });
   window.ugkgYasgui = yasgui; // for the browser tests and curious users
+
+  // Accessibility of YASGUI's own markup: every field named, and the tab list holding only tabs (one query tab here:
+  // the examples load into it, so the "+" button, a non-tab child of role=tablist, is hidden).
+  var labels = config.messages || {};
+  function nameFields() {
+    Array.prototype.forEach.call(root.querySelectorAll("input:not([aria-label]), textarea:not([aria-label])"), function (field) {
+      field.setAttribute("aria-label", field.classList.contains("autocomplete") ? (labels.endpoint || "Endpoint") : (labels.editor || "SPARQL query"));
+    });
+    Array.prototype.forEach.call(root.querySelectorAll(".tabsList .addTab"), function (button) {
+      button.parentNode.hidden = true;
+    });
+  }
+  nameFields();
+  new MutationObserver(nameFields).observe(root, { childList: true, subtree: true });
   if (apiQuery) {
     fetch(new URL(apiQuery, window.location.href).href, { headers: { Accept: "application/sparql-query" } })
       .then(function (response) {

@@ -83,7 +83,7 @@ def query_page() -> Response:
         "canonicalBase": canonical_base(),
         "linkBase": serving_base(),
         "messages": {"error": gettext("The query could not be run"), "position": gettext("line %(line)s, column %(column)s", line="{line}", column="{column}"),
-                     "hint": gettext("Hint:")},
+                     "hint": gettext("Hint:"), "endpoint": gettext("Endpoint:").rstrip(":："), "editor": gettext("SPARQL query")},
     }
     body = render_template("query.html", examples=examples, config=config, prefixes=PREFIXES, site_css=has_static("site.css"))
     response = Response(body, content_type="text/html; charset=utf-8")
