@@ -196,7 +196,9 @@ def link_for(node: ox.NamedNode | ox.BlankNode, labels: dict[str, Labels]) -> Li
     href = local_href(node.value)
     from server.web.site.terms import standard_labels
 
-    found = labels.get(node.value) or standard_labels(node.value) or Labels(fallback=curie(node.value))
+    found = labels.get(node.value) or Labels(fallback=curie(node.value))
+    if not (found.en or found.zh):
+        found = standard_labels(node.value) or found
     return Link(node.value, found, href or node.value, external=href is None)
 
 
