@@ -193,3 +193,14 @@ def test_malformed_query_shows_the_endpoint_error(live_server, recorded_page):  
     # The browser itself logs the 400 as a console error; nothing else may go wrong, nothing may leave 127.0.0.1.
     assert [e for e in recorded_page.console_errors if "400" not in e] == []
     assert recorded_page.page_errors == [] and recorded_page.foreign_requests() == []
+
+
+@pytest.mark.browser
+def test_old_home_links_with_a_query_fragment_open_the_editor(live_server, recorded_page):  # type: ignore[no-untyped-def]
+    """The editor used to be the home page: YASGUI's shared links (/#query=…) still open the query in it."""
+    page = recorded_page.page
+    page.goto(live_server + "/#query=ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D")
+    page.wait_for_selector(EDITOR)
+    assert page.url.split("#", 1)[0] == live_server + "/query"
+    assert page.evaluate("() => window.ugkgYasgui.getTab().getYasqe().getValue()") == "ASK { ?s ?p ?o }"
+    assert recorded_page.page_errors == [] and recorded_page.foreign_requests() == []
