@@ -41,7 +41,7 @@ def operation(name: str) -> Operation:
 @bp.get("/api", strict_slashes=False)
 def docs() -> Response:
     """Swagger UI (vendored) over this API's OpenAPI description."""
-    body = render_template("api.html", spec_url=url_for("api.spec", lang=page_lang()), operations=list(catalog().values()))
+    body = render_template("api.html", spec_url=url_for("api.spec", **({"lang": "zh"} if page_lang() == "zh" else {})), operations=list(catalog().values()))
     return Response(body, content_type="text/html; charset=utf-8")
 
 
