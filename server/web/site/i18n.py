@@ -68,7 +68,9 @@ def translate(text: str, lang: str | None = None) -> str:
 def lang_url(lang: str, absolute: bool = False) -> str:
     """The URL of the current page in ``lang`` (``?lang=`` set, every other parameter kept): toggle and hreflang."""
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", lang)]
-    path = (request.host_url.rstrip("/") if absolute else "") + request.script_root + request.path
+    # the query page is also what GET /sparql shows a browser, but /sparql takes no ?lang=: its page is /query
+    here = "/query" if request.endpoint == "sparql.endpoint" else request.path
+    path = (request.host_url.rstrip("/") if absolute else "") + request.script_root + here
     return path + "?" + url_encode(args)
 
 
