@@ -8,7 +8,7 @@ export UGKG_DATA_DIR ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test build validate serve test test-fast sysdeps bench bench-geosparql bench-scale fuzz load clean
+.PHONY: install install-test build validate serve test test-fast sysdeps bench bench-geosparql bench-scale fuzz load clean messages lighthouse
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -45,6 +45,7 @@ serve: install
 # apache2-bin: Apache httpd and its modules without Debian's apache2 service (nothing listens on :80), to run the
 # w3id.org redirect rules in docs/deploy/w3id for real.
 NODE_CLIENTS := tests/clients/node
+SITE_CLIENTS := tests/clients/site
 sysdeps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -70,9 +71,25 @@ sysdeps:
 	    cd $(NODE_CLIENTS) && npm ci --no-audit --no-fund --loglevel=error >/dev/null || echo "warning: npm ci failed; the Comunica tests are skipped"; \
 	  fi; \
 	else echo "warning: npm is not available; the Comunica tests are skipped"; fi
+	@if command -v npm >/dev/null; then \
+	  if [ ! -f $(SITE_CLIENTS)/node_modules/.package-lock.json ] || [ $(SITE_CLIENTS)/package-lock.json -nt $(SITE_CLIENTS)/node_modules/.package-lock.json ]; then \
+	    echo "installing Lighthouse 12.2.3 and axe-core into $(SITE_CLIENTS) (npm ci)"; \
+	    cd $(SITE_CLIENTS) && npm ci --no-audit --no-fund --loglevel=error >/dev/null || echo "warning: npm ci failed; the Lighthouse/axe tests are skipped"; \
+	  fi; \
+	fi
 
 test: install-test sysdeps
 	$(BIN)/python -m pytest -q
+
+# The site in Chromium: Lighthouse scores of the landing, a city, the declaration and the query page in both languages
+# (also part of `make test`); the reports land in tests/artifacts/lighthouse-*.json.
+lighthouse: install-test sysdeps
+	$(BIN)/python -m pytest -q -m lighthouse tests/web/test_site_browser.py
+
+# The interface's message catalogue: re-extract, merge into server/web/translations/*/messages.po, compile the .mo
+# (needs a build: the OpenAPI texts are taken from the served document).
+messages: build
+	$(BIN)/python tools/messages.py
 
 test-fast: install-test
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
@@ -103,4 +120,4 @@ load: install-test
 	$(BIN)/python -m bench.load
 
 clean:
-	rm -rf $(VENV) var build dist *.egg-info $(NODE_CLIENTS)/node_modules
+	rm -rf $(VENV) var build dist *.egg-info $(NODE_CLIENTS)/node_modules $(SITE_CLIENTS)/node_modules

@@ -34,6 +34,7 @@ class Settings:
     host: str = setting("127.0.0.1", "Address the HTTP server listens on.")
     port: int = setting(8000, "TCP port the HTTP server listens on.")
     base_iri: str = setting(CANONICAL_BASE_IRI, "Public base IRI of minted IRIs; the build rewrites the canonical base to it.")
+    link_base: str = setting("request", "Where links to the dataset's IRIs lead in pages, query results, the DCAT download/endpoint URLs and API answers: 'request' (the server that answered), 'canonical' (base_iri itself) or a base URL; the data keeps its IRIs.")
     data_dir: str = setting(_default_data_dir, "Directory holding snapshots (the build writes here, the server reads).")
     sources_dir: str = setting("", "Directory with ontology/, data/, shapes/, queries/ (empty: the checkout or the installed copy).")
     store: str = setting("oxigraph", "Query engine: 'oxigraph' (embedded, on disk: one copy of the data shared by every evaluator), 'memory' (embedded, in RAM: one copy per evaluator, faster on heavy queries) or the URL of a SPARQL 1.1 endpoint.")

@@ -215,17 +215,17 @@ def real_client(kg_settings, kg_snapshot):  # type: ignore[no-untyped-def]
 
 def test_resource_page_shows_each_fact_beside_its_quote_article_and_page(real_client) -> None:  # type: ignore[no-untyped-def]
     html = real_client.get("/id/city/xiongan", headers={"Accept": "text/html"}).get_data(as_text=True)
-    section = html[html.index('<section class="quotes">'):]
-    section = section[:section.index("</section>")]
-    assert '<q lang="zh">在19日举行的闭幕式上,北京、上海、天津、重庆、石家庄、雄安' in section
-    assert '<q lang="en">At the closing ceremony, 13 cities, including Beijing' in section
-    assert ", p. A11" in section  # the Beijing News page; the Beijing Daily client has none
+    facts = html[html.index("<h2>Facts</h2>"):]
+    facts = facts[:facts.index("</table>")]  # quotes sit in the facts table, beside the fact they support
+    assert '<blockquote lang="zh">在19日举行的闭幕式上,北京、上海、天津、重庆、石家庄、雄安' in facts
+    assert '<blockquote lang="en">At the closing ceremony, 13 cities, including Beijing' in facts
+    assert ", page A11" in facts  # the Beijing News page; the Beijing Daily client has none
     declaration = real_client.get("/id/document/beijing-declaration", headers={"Accept": "text/html"}).get_data(as_text=True)
-    assert declaration.count("<q lang=") >= 40
-    assert "was initiated by the organizer of the forum</q>" in declaration
-    assert "由论坛主办方发起</q>" in declaration
+    assert declaration.count("<blockquote lang=") >= 40
+    assert "was initiated by the organizer of the forum</blockquote>" in declaration
+    assert "由论坛主办方发起</blockquote>" in declaration
 
 
-def test_resource_page_without_quotes_has_no_quote_section(real_client) -> None:  # type: ignore[no-untyped-def]
+def test_resource_page_without_quotes_has_no_quote(real_client) -> None:  # type: ignore[no-untyped-def]
     html = real_client.get("/id/province/hebei", headers={"Accept": "text/html"}).get_data(as_text=True)
-    assert "<h1" in html and '<section class="quotes">' not in html
+    assert "<h1" in html and '<figure class="quote">' not in html

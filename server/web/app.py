@@ -23,6 +23,7 @@ from server.web.hot import SparqlFastPath
 from server.web.views import dataset, errors, ops, resources, sparql, store, ui
 from server.web.views import api as rest_api
 from server.web.views import releases as release_views
+from server.web.site import i18n, landing
 
 log = logging.getLogger("ugkg.access")
 
@@ -50,6 +51,8 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["ugkg"] = runtime
     errors.register(app)
+    i18n.init_app(app)
+    app.register_blueprint(landing.bp)
     for blueprint in (sparql.bp, store.bp, ops.bp, ui.bp, resources.bp, dataset.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(rest_api.bp)

@@ -315,12 +315,21 @@ def _linksets(g: rdflib.Graph, dataset: URIRef, base: str) -> None:
             g.add((node, VOID.linkPredicate, URIRef(predicate)))
 
 
+# URLs a client fetches (not IRIs that name things): they lead to the server that answered (setting link_base)
+LOCATION_PREDICATES = frozenset(str(p) for p in (DCAT.downloadURL, DCAT.accessURL, DCAT.endpointURL, VOID.sparqlEndpoint, VOID.dataDump))
+
+
 def catalog_triples() -> list[Any]:
-    """The catalogue as pyoxigraph triples (cached per snapshot), to answer through pages.serialize."""
-    build_id = current().snapshot.build_id
+    """The catalogue as pyoxigraph triples (cached per snapshot and serving base), to answer through pages.serialize."""
+    from server.web.site.links import display_iri, serving_base
+
+    key = (current().snapshot.build_id, serving_base())
     found = current_app.extensions.get("ugkg.catalog")
-    if not found or found[0] != build_id:
+    if not found or found[0] != key:
         data = catalog_graph().serialize(format="nt", encoding="utf-8")
-        found = (build_id, list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)))
+        triples = [ox.Triple(t.subject, t.predicate, ox.NamedNode(display_iri(t.object.value)))
+                   if t.predicate.value in LOCATION_PREDICATES and isinstance(t.object, ox.NamedNode) else t
+                   for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+        found = (key, triples)
         current_app.extensions["ugkg.catalog"] = found
     return found[1]

@@ -10,12 +10,14 @@ through, and so does every other method: POSTs have the job cache of the SPARQL 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from server.engine.cache import SharedCache, cache_key
 from server.web.httpcache import etag_matches
 
+_LANG_COOKIE = re.compile(r"(?:^|;)\s*ugkg_lang=(\w+)")
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 PASS_THROUGH_PREFIXES = ("/dumps/", "/static/", "/healthz", "/metrics")
@@ -47,7 +49,8 @@ class Front:
             return self.app(environ, start_response)
         key = cache_key(environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME", ""), path,
                         environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""),
-                        environ.get("HTTP_ACCEPT_DATETIME", ""))  # Memento: a dated request is another answer
+                        environ.get("HTTP_ACCEPT_DATETIME", ""),  # Memento: a dated request is another answer
+                        _LANG_COOKIE.findall(environ.get("HTTP_COOKIE", "")))  # the page language the toggle chose
         fresh = "no-cache" in environ.get("HTTP_CACHE_CONTROL", "") or "no-cache" in environ.get("HTTP_PRAGMA", "")
         found = None if fresh else self.cache.get(key)  # RFC 9111 §5.2.1.4: no-cache asks for a new answer
         if found is not None:

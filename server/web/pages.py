@@ -29,6 +29,7 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 OWL = "http://www.w3.org/2002/07/owl#"
 SCHEMA = "https://schema.org/"
 LABEL_PREDICATES = (RDFS + "label", SKOS + "prefLabel")
+TEXT_SUFFIXES = ("schema.org/name", "schema.org/text", "/def/text", "/def/firstOf")  # labels of last resort
 PREFIX_BLOCK = (
     "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
     "PREFIX owl: <http://www.w3.org/2002/07/owl#>\nPREFIX schema: <https://schema.org/>\n"
@@ -161,12 +162,20 @@ class Labels:
 
 
 def labels_from(triples: Iterable[ox.Triple]) -> dict[str, Labels]:
-    """rdfs:label / skos:prefLabel of every IRI in ``triples``."""
+    """rdfs:label / skos:prefLabel of every IRI in ``triples``; a node without one (a claim, a proposition) is
+    named by its text (schema:name, schema:text, ugkg:text, ugkg:firstOf), shortened — never by a raw IRI."""
     out: dict[str, Labels] = {}
+    texts: dict[str, Labels] = {}
     for t in triples:
-        if t.predicate.value in LABEL_PREDICATES and isinstance(t.object, ox.Literal):
-            key = t.subject.value
-            out.setdefault(key, Labels(fallback=curie(key))).add(t.object)
+        if not isinstance(t.object, ox.Literal):
+            continue
+        if t.predicate.value in LABEL_PREDICATES:
+            out.setdefault(t.subject.value, Labels(fallback=curie(t.subject.value))).add(t.object)
+        elif t.predicate.value.endswith(TEXT_SUFFIXES):
+            short = t.object.value if len(t.object.value) <= 90 else t.object.value[:88].rstrip() + "…"
+            texts.setdefault(t.subject.value, Labels(fallback=curie(t.subject.value))).add(ox.Literal(short, language=t.object.language or "en"))
+    for key, labels in texts.items():
+        out.setdefault(key, labels)
     return out
 
 
@@ -185,7 +194,11 @@ def link_for(node: ox.NamedNode | ox.BlankNode, labels: dict[str, Labels]) -> Li
     if isinstance(node, ox.BlankNode):
         return Link("_:" + node.value, Labels(fallback="[blank node]"), None)
     href = local_href(node.value)
-    found = labels.get(node.value, Labels(fallback=curie(node.value)))
+    from server.web.site.terms import standard_labels
+
+    found = labels.get(node.value) or Labels(fallback=curie(node.value))
+    if not (found.en or found.zh):
+        found = standard_labels(node.value) or found
     return Link(node.value, found, href or node.value, external=href is None)
 
 
@@ -257,12 +270,10 @@ def split_suffix(path: str) -> tuple[str, str | None]:
 
 
 def chosen_lang() -> str:
-    """The primary language of a page: ``?lang=zh|en``, else the browser's preference between the two."""
-    lang = request.args.get("lang", "")
-    if lang in ("en", "zh"):
-        return lang
-    best = request.accept_languages.best_match(["en", "zh", "zh-CN"], default="en")
-    return "zh" if best and best.startswith("zh") else "en"
+    """The primary language of a page: ``?lang=``, the toggle's cookie, then Accept-Language (site.i18n)."""
+    from server.web.site.i18n import page_lang
+
+    return page_lang()
 
 
 # --- the concise bounded description of one resource ---------------------------------------------------------
@@ -279,13 +290,14 @@ def description_query(iri: str) -> str:
     """
     g = base_iri() + "graph/"
     s = f"<{iri}>"
+    NEIGHBOUR = f"rdfs:label skos:prefLabel rdf:type schema:name schema:text schema:position <{base_iri()}def/text> <{base_iri()}def/firstOf> <{base_iri()}def/ordinal>"
     return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   {{ {s} ?p ?o BIND({s} AS ?s) }}
   UNION {{ GRAPH ?g {{ {s} ?p ?o }} VALUES ?g {{ <{g}meta> <{g}validation> <{g}shapes> }} BIND({s} AS ?s) }}
-  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ {s} ?x ?s FILTER(isIRI(?s)) }} }} ?s ?p ?o VALUES ?p {{ rdfs:label skos:prefLabel rdf:type }} }}
+  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ {s} ?x ?s FILTER(isIRI(?s)) }} }} ?s ?p ?o VALUES ?p {{ {NEIGHBOUR} }} }}
   UNION {{ {{ SELECT DISTINCT ?s WHERE {{ {s} ?s ?x }} }} ?s ?p ?o VALUES ?p {{ rdfs:label }} }}
   UNION {{ {{ SELECT ?s ?p WHERE {{ ?s ?p {s} }} LIMIT {INCOMING_LIMIT} }} BIND({s} AS ?o) }}
-  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ ?s ?x {s} }} LIMIT {INCOMING_LIMIT} }} ?s ?p ?o VALUES ?p {{ rdfs:label skos:prefLabel rdf:type }} }}
+  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ ?s ?x {s} FILTER(isIRI(?s)) }} LIMIT {INCOMING_LIMIT} }} ?s ?p ?o VALUES ?p {{ {NEIGHBOUR} }} }}
   UNION {{ {{ SELECT DISTINCT ?s WHERE {{ ?y ?s {s} }} }} ?s ?p ?o VALUES ?p {{ rdfs:label }} }}
 }}"""
 

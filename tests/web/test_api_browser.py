@@ -92,7 +92,7 @@ def test_try_it_out_shows_the_400_naming_the_parameter(kg_server, recorded_page)
 @pytest.mark.browser
 def test_query_ui_links_to_the_docs_and_opens_an_answer_s_query(kg_server, recorded_page):  # type: ignore[no-untyped-def]
     page = recorded_page.page
-    page.goto(kg_server + "/")
+    page.goto(kg_server + "/query")
     page.wait_for_selector(".yasqe .CodeMirror")
     page.click("text=REST API")
     page.wait_for_selector(".opblock-summary")

@@ -20,7 +20,7 @@ EDITOR = ".yasqe .CodeMirror"
 # --- Flask client: the page is served and escapes what it shows -------------------------------------------------
 
 
-@pytest.mark.parametrize("path, headers", [("/", {}), ("/sparql", {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})])
+@pytest.mark.parametrize("path, headers", [("/query", {}), ("/sparql", {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})])
 def test_query_page_served_as_html(client, path, headers):  # type: ignore[no-untyped-def]
     response = client.get(path, headers=headers)
     assert response.status_code == 200
@@ -29,7 +29,8 @@ def test_query_page_served_as_html(client, path, headers):  # type: ignore[no-un
     assert "The forum" in html and "When does the forum start?" in html
     assert 'data-example="01-forum"' in html
     assert "/static/vendor/yasgui/yasgui.min.js" in html and "/static/query.js" in html
-    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), "the page must not load anything from another host"
+    loaded = re.sub(r'<link rel="alternate" hreflang="[^"]+" href="http://localhost/[^"]*">', "", html)  # this page in each language: absolute, same host
+    assert not re.search(r"""(src=|<link[^>]* href=)["']?(https?:)?//""", loaded), "the page must not load anything from another host"
     config = json.loads(re.search(r'<script type="application/json" id="ugkg-query-config">(.*?)</script>', html, re.S).group(1))
     assert config["endpoint"] == "/sparql"
     assert config["prefixes"]["ugr"] == "https://w3id.org/ugkg/id/"
@@ -60,7 +61,7 @@ def test_example_titles_are_escaped(client, tmp_path, monkeypatch):  # type: ign
     )
     monkeypatch.setattr(ui, "sources_root", lambda settings: tmp_path)
     # the sources change under a running app here, which a snapshot never does: ask past the answer cache
-    html = client.get("/", headers={"Cache-Control": "no-cache"}).get_data(as_text=True)
+    html = client.get("/query", headers={"Cache-Control": "no-cache"}).get_data(as_text=True)
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; &lt;/script&gt;" in html
     assert "Is &lt;i&gt;this&lt;/i&gt; escaped?" in html
     assert "<b>Bold</b>" not in html and "<i>this</i>" not in html
@@ -110,7 +111,7 @@ def run_query(page) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.browser
 def test_page_loads_without_errors_or_foreign_requests(live_server, recorded_page):  # type: ignore[no-untyped-def]
-    page = open_query_page(recorded_page, live_server + "/")
+    page = open_query_page(recorded_page, live_server + "/query")
     assert "SPARQL query" in page.title()
     assert page.locator("button[data-example='01-forum']").inner_text().startswith("The forum")
     value = editor_value(page)
@@ -134,7 +135,7 @@ def test_sparql_url_shows_the_page_to_a_browser(live_server, recorded_page):  # 
 
 @pytest.mark.browser
 def test_typed_query_shows_results(live_server, recorded_page):  # type: ignore[no-untyped-def]
-    page = open_query_page(recorded_page, live_server + "/")
+    page = open_query_page(recorded_page, live_server + "/query")
     type_query(page, "PREFIX schema: <https://schema.org/>\nSELECT ?event ?start WHERE {\n?event schema:startDate ?start\n}")
     run_query(page)
     page.wait_for_selector(RESULT_ROWS)
@@ -149,7 +150,7 @@ def test_typed_query_shows_results(live_server, recorded_page):  # type: ignore[
 
 @pytest.mark.browser
 def test_choosing_an_example_loads_it(live_server, recorded_page):  # type: ignore[no-untyped-def]
-    page = open_query_page(recorded_page, live_server + "/")
+    page = open_query_page(recorded_page, live_server + "/query")
     button = page.locator("button[data-example='01-forum']")
     button.click()
     assert editor_value(page) == FORUM_QUERY
@@ -163,7 +164,7 @@ def test_choosing_an_example_loads_it(live_server, recorded_page):  # type: igno
 
 @pytest.mark.browser
 def test_malformed_query_shows_the_endpoint_error(live_server, recorded_page):  # type: ignore[no-untyped-def]
-    page = open_query_page(recorded_page, live_server + "/")
+    page = open_query_page(recorded_page, live_server + "/query")
     type_query(page, "SELECT ?s WHERE { ?s ?p }")
     with page.expect_response(lambda response: response.url.startswith(live_server + "/sparql") and response.request.method == "POST") as answer:
         run_query(page)
@@ -173,12 +174,33 @@ def test_malformed_query_shows_the_endpoint_error(live_server, recorded_page):  
     error = page.locator(".yasr .errorResult .qp-error")
     error.wait_for()
     assert error.get_attribute("data-error") == "malformed-query"
-    assert error.get_attribute("role") == "alert"
     text = error.inner_text()
     assert "Malformed query" in text
     assert problem["message"] in text
     assert page.locator(RESULT_ROWS).count() == 0
+    # under the editor: the message, the position in words, and the position marked in the text
+    below = page.locator("#query-error")
+    below.wait_for()
+    assert below.get_attribute("role") == "alert" and problem["message"] in below.inner_text()
+    line, column = (int(x) for x in problem["position"].split(":"))
+    assert f"line {line}, column {column}" in below.inner_text()
+    mark = page.locator(".yasqe .qp-error-mark").first
+    assert mark.is_visible()
+    marked = page.evaluate("() => { const m = window.ugkgYasgui.getTab().getYasqe().getAllMarks()[0].find(); return [m.from.line, m.from.ch]; }")
+    text = page.evaluate(f"() => window.ugkgYasgui.getTab().getYasqe().getLine({line - 1})")
+    assert marked == [line - 1, min(column - 1, len(text) - 1)]  # an error past the end of a line marks its last character
     recorded_page.screenshot("query-error")
     # The browser itself logs the 400 as a console error; nothing else may go wrong, nothing may leave 127.0.0.1.
     assert [e for e in recorded_page.console_errors if "400" not in e] == []
+    assert recorded_page.page_errors == [] and recorded_page.foreign_requests() == []
+
+
+@pytest.mark.browser
+def test_old_home_links_with_a_query_fragment_open_the_editor(live_server, recorded_page):  # type: ignore[no-untyped-def]
+    """The editor used to be the home page: YASGUI's shared links (/#query=…) still open the query in it."""
+    page = recorded_page.page
+    page.goto(live_server + "/#query=ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D")
+    page.wait_for_selector(EDITOR)
+    assert page.url.split("#", 1)[0] == live_server + "/query"
+    assert page.evaluate("() => window.ugkgYasgui.getTab().getYasqe().getValue()") == "ASK { ?s ?p ?o }"
     assert recorded_page.page_errors == [] and recorded_page.foreign_requests() == []

@@ -22,7 +22,7 @@ from tests.conftest import start_server, stop_server
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 TURTLE = {"Accept": "text/turtle"}
-BROWSE_PAGES = {"/sparql", "/forum", "/declaration", "/index", "/cities", "/def", "/dataset", "/search", "/validation"}
+BROWSE_PAGES = {"/query", "/api", "/sparql", "/forum", "/declaration", "/index", "/cities", "/def", "/dataset", "/search", "/validation"}
 pytestmark = pytest.mark.slow
 
 
@@ -93,6 +93,8 @@ def test_every_published_iri_and_every_link_resolves(kg_server: str, kg_snapshot
         parser.feed(r.text)
         for link in parser.found:
             target = urljoin(page, link).split("#", 1)[0]
+            if target.startswith(base):
+                failures.append(f"link to the canonical base {target} (on {page}): links lead to the server that answered")
             if urlsplit(target).netloc != host or target in seen:
                 continue
             if "/static/" in target or "/dumps/" in target:  # assets and downloads: checked, not parsed
@@ -105,3 +107,18 @@ def test_every_published_iri_and_every_link_resolves(kg_server: str, kg_snapshot
     assert not failures, f"{len(failures)} dead IRIs or links:\n" + "\n".join(failures[:80])
     assert BROWSE_PAGES <= reached, f"not reachable from the home page: {BROWSE_PAGES - reached}"
     assert len(seen) > len(iris)
+
+
+def test_dataset_description_urls_lead_to_the_server_that_answered(kg_server: str, kg_snapshot: Snapshot) -> None:
+    """Served at another base than the canonical one (127.0.0.1 here), the DCAT/VoID download and endpoint URLs
+    are this server's (setting link_base), and they answer; the dataset's IRIs themselves stay canonical."""
+    base = kg_snapshot.manifest["base_iri"]
+    text = requests.get(kg_server + "/dataset", headers={"Accept": "application/n-triples"}, timeout=30).text
+    graph = rdflib.Graph().parse(data=text, format="nt")
+    dcat, void = rdflib.Namespace("http://www.w3.org/ns/dcat#"), rdflib.Namespace("http://rdfs.org/ns/void#")
+    urls = {str(o) for p in (dcat.downloadURL, dcat.endpointURL, void.sparqlEndpoint, void.dataDump) for o in graph.objects(None, p)}
+    assert len(urls) >= 8
+    assert all(url.startswith(kg_server + "/") for url in urls), sorted(u for u in urls if not u.startswith(kg_server))
+    for url in sorted(urls):
+        assert requests.head(url, timeout=30).status_code == 200, url
+    assert (rdflib.URIRef(base + "dataset"), rdflib.RDF.type, dcat.Dataset) in graph

@@ -146,11 +146,13 @@ def test_named_graph_dereferences_to_its_description(client):
 
 def test_resource_page_shows_both_languages_provenance_and_links(client):
     body = client.get("/id/event/forum", headers={"Accept": BROWSER}).get_data(as_text=True)
-    assert '<span class="en" lang="en">Forum</span>' in body and 'lang="zh">论坛</span>' in body
+    assert '<span class="first" lang="en">Forum</span>' in body and '<span class="second" lang="zh">论坛</span>' in body
     assert 'href="/id/org/cass"' in body  # related resource, local link
     assert 'href="/graph/data/a"' in body and 'href="/graph/data/b"' in body  # provenance per fact
-    assert "共同主办方" in body  # the property's label from the ontology
-    assert 'data-primary="zh"' in client.get("/id/event/forum?lang=zh", headers={"Accept": BROWSER}).get_data(as_text=True)
+    assert "co-sponsor" in body and "共同主办方" not in body  # the property's label from the ontology, in the page's language
+    chinese = client.get("/id/event/forum?lang=zh", headers={"Accept": BROWSER}).get_data(as_text=True)
+    assert 'data-primary="zh"' in chinese and "共同主办方" in chinese
+    assert '<span class="first" lang="zh">论坛</span>' in chinese  # data labels: the page's language first, both shown
 
 
 def jsonld_scripts(body: str) -> list[str]:
@@ -168,11 +170,14 @@ def test_markup_in_labels_is_escaped_and_jsonld_cannot_break_out(client):
     assert (URIRef(BASE + "id/x/markup"), RDFS.label, rdflib.Literal("<script>alert('x')</script>", lang="en")) in graph
 
 
-def test_embedded_jsonld_equals_the_jsonld_representation(client):
+def test_embedded_jsonld_is_the_resource_s_own_description(client):
+    """The page embeds what the resource says of itself (the triples with it as subject, every one of them); the
+    whole description with neighbours' labels and incoming links is its .jsonld (kept out of the page's weight)."""
     body = client.get("/id/event/forum", headers={"Accept": BROWSER}).get_data(as_text=True)
     embedded = rdflib.Graph().parse(data=jsonld_scripts(body)[0], format="json-ld")
     served = rdflib.Graph().parse(data=client.get("/id/event/forum.jsonld").data, format="json-ld")
-    assert rdflib.compare.isomorphic(embedded, served)
+    own = {t for t in served if t[0] == URIRef(BASE + "id/event/forum")}
+    assert own and set(embedded) == own
 
 
 @pytest.mark.parametrize("path", ["/forum", "/declaration", "/index", "/cities"])
@@ -240,7 +245,7 @@ def test_real_index_pages(real_client):
     assert cities.count('<g class="pt">') == 13
     assert 'href="/id/city/beijing"' in cities
     tree = real_client.get("/index").get_data(as_text=True)
-    assert tree.count("<details open>") >= 4
+    assert tree.count('<span class="dim">') >= 4
     forum = real_client.get("/forum").get_data(as_text=True)
     assert 'href="/id/event/forum-2022"' in forum
     first = real_client.get("/search?q=北京").get_json()["results"][0]

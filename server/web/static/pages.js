@@ -1,25 +1,17 @@
-/* Language switch: both languages are always in the page; this only changes which one is primary. */
+/* Every page: the language toggle remembers the choice (a cookie the server reads: ?lang= > cookie >
+ * Accept-Language), and the landing page (the old home of the query editor) forwards old YASGUI links
+ * (/#query=…) to the editor's own page. Loaded with defer: the document is parsed when this runs. */
 (function () {
   "use strict";
-  var root = document.documentElement;
-  function apply(lang) {
-    root.setAttribute("data-primary", lang);
-    root.setAttribute("lang", lang);
-    var button = document.getElementById("lang-toggle");
-    if (button) { button.textContent = lang === "zh" ? "English" : "中文"; }
+  var landing = document.body && document.body.getAttribute("data-landing");
+  if (landing && /(^|&)query=/.test(window.location.hash.replace(/^#/, ""))) {
+    window.location.replace(landing + window.location.hash);
+    return;
   }
-  var fromUrl = new URLSearchParams(window.location.search).get("lang");
-  var stored = null;
-  try { stored = window.localStorage.getItem("ugkg-lang"); } catch (e) { /* storage may be disabled */ }
-  if (fromUrl !== "en" && fromUrl !== "zh" && (stored === "en" || stored === "zh")) { apply(stored); }
-  document.addEventListener("DOMContentLoaded", function () {
-    apply(root.getAttribute("data-primary") || "en");
-    var button = document.getElementById("lang-toggle");
-    if (!button) { return; }
-    button.addEventListener("click", function () {
-      var next = root.getAttribute("data-primary") === "zh" ? "en" : "zh";
-      apply(next);
-      try { window.localStorage.setItem("ugkg-lang", next); } catch (e) { /* ignore */ }
+  var toggle = document.getElementById("lang-toggle");
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      document.cookie = "ugkg_lang=" + toggle.getAttribute("data-lang") + "; path=/; max-age=31536000; SameSite=Lax";
     });
-  });
+  }
 })();

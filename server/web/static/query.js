@@ -53,6 +53,20 @@
     yasr: { prefixes: config.prefixes }
   });
   window.ugkgYasgui = yasgui; // for the browser tests and curious users
+
+  // Accessibility of YASGUI's own markup: every field named, and the tab list holding only tabs (one query tab here:
+  // the examples load into it, so the "+" button, a non-tab child of role=tablist, is hidden).
+  var labels = config.messages || {};
+  function nameFields() {
+    Array.prototype.forEach.call(root.querySelectorAll("input:not([aria-label]), textarea:not([aria-label])"), function (field) {
+      field.setAttribute("aria-label", field.classList.contains("autocomplete") ? (labels.endpoint || "Endpoint") : (labels.editor || "SPARQL query"));
+    });
+    Array.prototype.forEach.call(root.querySelectorAll(".tabsList .addTab"), function (button) {
+      button.parentNode.hidden = true;
+    });
+  }
+  nameFields();
+  new MutationObserver(nameFields).observe(root, { childList: true, subtree: true });
   if (apiQuery) {
     fetch(new URL(apiQuery, window.location.href).href, { headers: { Accept: "application/sparql-query" } })
       .then(function (response) {
@@ -92,6 +106,73 @@
     });
   });
 
+  // Links in results to the dataset's own IRIs lead to this server (the setting link_base), not the canonical base.
+  var canonical = config.canonicalBase || "";
+  var serving = config.linkBase || "";
+  function rewriteLinks(scope) {
+    if (!canonical || !serving || canonical === serving) {
+      return;
+    }
+    Array.prototype.forEach.call(scope.querySelectorAll('a[href^="' + canonical + '"]'), function (a) {
+      a.setAttribute("href", serving + a.getAttribute("href").slice(canonical.length));
+    });
+  }
+  new MutationObserver(function () { rewriteLinks(root); }).observe(root, { childList: true, subtree: true });
+
+  // A malformed query: the message (and the API's hint, when present) under the editor, the position marked.
+  var messages = config.messages || {};
+  var errorBox = document.getElementById("query-error");
+  var marks = [];
+  function clearError() {
+    marks.forEach(function (mark) { mark.clear(); });
+    marks = [];
+    if (errorBox) { errorBox.hidden = true; errorBox.textContent = ""; }
+    window.ugkgQueryError = null;
+  }
+  yasgui.on("query", clearError);
+  function showError(problem) {
+    window.ugkgQueryError = problem;
+    if (!errorBox) { return; }
+    errorBox.textContent = "";
+    var heading = document.createElement("strong");
+    heading.textContent = messages.error || "Error";
+    errorBox.appendChild(heading);
+    var message = document.createElement("span");
+    message.className = "qp-error-message";
+    message.textContent = problem.message;
+    errorBox.appendChild(message);
+    var where = /^(\d+):(\d+)$/.exec(String(problem.position || ""));
+    var yasqe = yasgui.getTab().getYasqe();
+    if (yasqe && yasqe.getWrapperElement) { // directly under the editor, above the results
+      var editor = yasqe.getWrapperElement();
+      editor.parentNode.insertBefore(errorBox, editor.nextSibling);
+    }
+    if (where) {
+      var line = Number(where[1]), column = Number(where[2]);
+      var at = document.createElement("span");
+      at.className = "qp-error-position";
+      at.textContent = " (" + (messages.position || "line {line}, column {column}").replace("{line}", line).replace("{column}", column) + ")";
+      errorBox.appendChild(at);
+      if (yasqe && yasqe.markText) {
+        var from = { line: line - 1, ch: Math.max(column - 1, 0) };
+        var lineText = yasqe.getLine(from.line) || "";
+        if (from.ch >= lineText.length) { from.ch = Math.max(lineText.length - 1, 0); } // at the end: mark the last character
+        var rest = lineText.slice(from.ch), length = rest.search(/\s/);
+        var to = { line: from.line, ch: from.ch + (length > 0 ? length : Math.max(rest.length, 1)) };
+        marks.push(yasqe.markText(from, to, { className: "qp-error-mark", attributes: { "data-error-mark": "true" } }));
+        var lineHandle = yasqe.addLineClass(from.line, "background", "qp-error-line");
+        marks.push({ clear: function () { yasqe.removeLineClass(lineHandle, "background", "qp-error-line"); } });
+      }
+    }
+    if (problem.hint) {
+      var hint = document.createElement("p");
+      hint.className = "qp-error-hint";
+      hint.textContent = (messages.hint || "Hint:") + " " + problem.hint;
+      errorBox.appendChild(hint);
+    }
+    errorBox.hidden = false;
+  }
+
   function renderProblem(error) {
     var text = error && typeof error.text === "string" ? error.text : "";
     var problem;
@@ -103,9 +184,9 @@
     if (!problem || typeof problem !== "object" || !problem.message) {
       return undefined;
     }
+    showError(problem);
     var box = document.createElement("div");
     box.className = "qp-error";
-    box.setAttribute("role", "alert");
     box.setAttribute("data-error", String(problem.error || ""));
     var heading = document.createElement("strong");
     heading.textContent = (problem.status ? problem.status + " " : "") + (problem.title || problem.error || "Error");
@@ -115,7 +196,7 @@
     message.textContent = problem.message;
     box.appendChild(message);
     var details = Object.keys(problem).filter(function (key) {
-      return ["status", "error", "title", "message"].indexOf(key) < 0;
+      return ["status", "error", "title", "message", "hint"].indexOf(key) < 0;
     }).map(function (key) {
       var value = problem[key];
       return key + ": " + (typeof value === "string" ? value : JSON.stringify(value));

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote, urlencode
 
+from server.web.site.i18n import page_lang, translate_openapi
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from server.errors import NotFound
@@ -40,13 +41,15 @@ def operation(name: str) -> Operation:
 @bp.get("/api", strict_slashes=False)
 def docs() -> Response:
     """Swagger UI (vendored) over this API's OpenAPI description."""
-    body = render_template("api.html", spec_url=url_for("api.spec"), operations=list(catalog().values()))
+    body = render_template("api.html", spec_url=url_for("api.spec", **({"lang": "zh"} if page_lang() == "zh" else {})), operations=list(catalog().values()))
     return Response(body, content_type="text/html; charset=utf-8")
 
 
 @bp.get(f"{VERSION_PREFIX}/openapi.json")
 def spec() -> Response:
     doc = openapi.document(list(catalog().values()), server_url=request.script_root or "/")
+    if request.args.get("lang") == "zh":  # the documentation page in Chinese asks for this (site.i18n)
+        doc = translate_openapi(doc, "zh")
     response = Response(json.dumps(doc, ensure_ascii=False, indent=1), content_type="application/json")
     response.headers["Link"] = f'<{url_for("api.docs")}>; rel="service-doc"; type="text/html"'
     return response

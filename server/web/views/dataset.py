@@ -15,7 +15,8 @@ from server.errors import NotFound
 from server.engine.export import jsonld_context
 from server.engine.results import content_type
 from server.web.runtime import current
-from server.web.views.resources import graph_names, html
+from server.web.site.facts import graph_names
+from server.web.views.resources import html
 
 bp = Blueprint("dataset", __name__)
 

@@ -1,4 +1,7 @@
-"""The one error renderer: every error becomes a body in the client's preferred form (JSON, HTML, text)."""
+"""The one error renderer: every error becomes a body in the client's preferred form (JSON, HTML, text).
+
+HTML errors are pages of the site, in the page's language (titles from the catalogue, site.i18n); JSON and text
+bodies are for programs and stay in English."""
 from __future__ import annotations
 
 import json
@@ -14,11 +17,11 @@ from server.sparql.negotiation import negotiate
 log = logging.getLogger("ugkg.errors")
 ERROR_TYPES = ("application/json", "text/html", "text/plain")
 HTML_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ e.status }} {{ e.title }}</title>
+<html lang="{{ 'zh-Hans' if lang == 'zh' else 'en' }}"><head><meta charset="utf-8"><title>{{ e.status }} {{ translate(e.title) }}</title>
 <link rel="stylesheet" href="/static/site.css"></head>
-<body class="error"><main><h1>{{ e.status }} {{ e.title }}</h1><p>{{ e.message }}</p>
+<body class="error"><main><h1>{{ e.status }} {{ translate(e.title) }}</h1><p>{{ e.message }}</p>
 {% if e.details %}<pre>{{ details }}</pre>{% endif %}
-<p><a href="/">Home</a> · <a href="/sparql">SPARQL endpoint</a> · <a href="/search">Search</a></p></main></body></html>
+<p><a href="/">{{ _('Home') }}</a> · <a href="/query">{{ _('Query') }}</a> · <a href="/search">{{ _('Search') }}</a></p></main></body></html>
 """
 
 

@@ -10,143 +10,23 @@ announced in ``Link: <…>; rel="alternate"`` headers; responses vary on Accept.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template
 
 from server.errors import NotFound
 from server.web import catalog, pages, search
-from server.web.pages import Labels, Link, RDF_TYPE, SKOS, OWL, labels_for, link_for
-from server.web.runtime import current
+from server.web.pages import Labels, labels_for, link_for
+from server.web.site.facts import resource_context
+from server.web.site.geo import land_path
+from server.web.site.stats import statistics
 
 bp = Blueprint("resources", __name__)
-EXTERNAL_PREDICATES = {OWL + "sameAs", SKOS + "exactMatch", SKOS + "closeMatch", "https://schema.org/sameAs"}
-KNOWN_GRAPHS = {
-    "ontology": ("The UGKG ontology", "本体"),
-    "inferred": ("OWL RL inference", "OWL RL 推理"),
-    "shapes": ("SHACL shapes", "SHACL 形状"),
-    "validation": ("SHACL validation report", "SHACL 验证报告"),
-    "meta": ("Statistics and provenance of the graphs", "各图的统计与来源"),
-}
-
-
 def html(template: str, **context: Any) -> Response:
     """A rendered page; every page knows its primary language and the base of the IRIs."""
     body = render_template(template, lang=pages.chosen_lang(), base_iri=pages.base_iri(), **context)
     return Response(body, content_type="text/html; charset=utf-8")
-
-
-# --- named graphs as sources ----------------------------------------------------------------------------
-
-@dataclass
-class GraphName:
-    iri: str
-    short: str
-    labels: Labels
-    href: str | None
-    inferred: bool
-
-
-def graph_names() -> dict[str, GraphName]:
-    """Every named graph with a short name and its label (from the graph's own header), once per snapshot."""
-    runtime = current()
-    key = ("ugkg.graph-names", runtime.snapshot.build_id)
-    cached = current_app.extensions.get(key[0])
-    if cached and cached[0] == key[1]:
-        return cached[1]
-    graphs = runtime.snapshot.graphs
-    found = labels_for(graphs)
-    values = " ".join(f"<{g}>" for g in graphs)
-    for row in pages.select(f"SELECT ?g ?l WHERE {{ VALUES ?g {{ {values} }} GRAPH ?src {{ ?g rdfs:label ?l }} }} ORDER BY ?g ?l"):
-        found[row["g"].value].add(row["l"])
-    prefix = pages.base_iri() + "graph/"
-    out: dict[str, GraphName] = {}
-    for iri in sorted(graphs):
-        short = iri[len(prefix):] if iri.startswith(prefix) else iri
-        labels = found.get(iri, Labels())
-        if short in KNOWN_GRAPHS and not (labels.en or labels.zh):
-            labels = Labels(*KNOWN_GRAPHS[short])
-        labels.fallback = short
-        out[iri] = GraphName(iri, short, labels, pages.local_href(iri), graphs[iri].get("kind") == "inferred")
-    current_app.extensions[key[0]] = (key[1], out)
-    return out
-
-
-# --- the resource page ------------------------------------------------------------------------------------
-
-@dataclass
-class Value:
-    link: Link | None
-    literal: ox.Literal | None
-    graphs: list[GraphName] = field(default_factory=list)
-
-    @property
-    def only_inferred(self) -> bool:
-        return bool(self.graphs) and all(g.inferred for g in self.graphs)
-
-    @property
-    def datatype(self) -> str:
-        if self.literal is None or self.literal.language:
-            return ""
-        dt = self.literal.datatype.value
-        return "" if dt.endswith("#string") else pages.curie(dt)
-
-
-@dataclass
-class Row:
-    predicate: Link
-    values: list[Value]
-
-
-def _value(node: Any, labels: dict[str, Labels], graphs: list[GraphName]) -> Value:
-    if isinstance(node, ox.Literal):
-        return Value(None, node, graphs)
-    return Value(link_for(node, labels), None, graphs)
-
-
-def resource_context(iri: str, triples: list[ox.Triple]) -> dict[str, Any]:
-    """What resource.html shows: types, property rows with sources, incoming links, external links."""
-    labels = pages.labels_from(triples)
-    names = graph_names()
-    sources = pages.provenance(iri)
-    rows: dict[str, Row] = {}
-    incoming: dict[str, Row] = {}
-    types: list[Value] = []
-    external: list[Link] = []
-    used: dict[str, GraphName] = {}
-    for t in triples:
-        if t.subject.value == iri and isinstance(t.subject, ox.NamedNode):
-            found = [names[g] for g in sources.get((t.predicate.value, str(t.object)), []) if g in names]
-            value = _value(t.object, labels, found)
-            if value.only_inferred and value.link and value.link.external and t.predicate.value not in EXTERNAL_PREDICATES | {RDF_TYPE}:
-                continue  # owl:sameAs inference copies facts onto the Wikidata/GeoNames aliases: shown once, under "Elsewhere"
-            used.update({g.iri: g for g in found})
-            if t.predicate.value == RDF_TYPE:
-                types.append(value)
-                continue
-            rows.setdefault(t.predicate.value, Row(link_for(t.predicate, labels), [])).values.append(value)
-            if t.predicate.value in EXTERNAL_PREDICATES and value.link and value.link.external:
-                external.append(value.link)
-        elif t.object == ox.NamedNode(iri) and t.subject.value != iri:
-            incoming.setdefault(t.predicate.value, Row(link_for(t.predicate, labels), [])).values.append(_value(t.subject, labels, []))
-    types.sort(key=lambda v: (v.only_inferred, v.link.labels.any.lower() if v.link else ""))
-    order = {p: i for i, p in enumerate(pages.LABEL_PREDICATES)}
-    return {
-        "iri": iri,
-        "href": pages.local_href(iri),
-        "labels": labels.get(iri, Labels(fallback=pages.curie(iri))),
-        "types": types,
-        "rows": sorted(rows.values(), key=lambda r: (order.get(r.predicate.iri, 9), r.predicate.labels.any.lower())),
-        "incoming": sorted(incoming.values(), key=lambda r: r.predicate.labels.any.lower()),
-        "external": external,
-        "graphs_used": sorted(used.values(), key=lambda g: g.short),
-        "jsonld": pages.jsonld_script(pages.to_jsonld(triples)),
-        "is_graph": iri in current().snapshot.graphs,
-        "graph_info": current().snapshot.graphs.get(iri),
-        "quotes": pages.quotes(iri),
-    }
 
 
 def resource(path: str) -> Response:
@@ -163,7 +43,8 @@ def resource(path: str) -> Response:
             raise
     if media_type != "text/html":
         return pages.rdf_response(triples, media_type, stem)
-    context = resource_context(iri, triples)
+    context = resource_context(iri, triples, pages.chosen_lang())
+    context["statistics"] = statistics(iri) if any(t.predicate.value.endswith("refArea") and t.object == ox.NamedNode(iri) for t in triples) else []
     context["formats"] = [(pages.SUFFIX_OF[m], m) for m in pages.RDF_TYPES]
     context["path"] = stem
     return pages.finish(html("resource.html", **context), stem, media_type)
@@ -238,7 +119,7 @@ def forum() -> Response:
     base = pages.base_iri()
     for row in pages.select(f"SELECT DISTINCT ?f WHERE {{ ?f a <{base}def/Forum> {ours('?f')} }} ORDER BY ?f LIMIT 10"):
         iri = row["f"].value
-        context = resource_context(iri, pages.describe(iri))
+        context = resource_context(iri, pages.describe(iri), pages.chosen_lang())
         issued = pages.select(f"""SELECT DISTINCT ?doc ?c WHERE {{ <{iri}> <{pages.base_iri()}def/closingCeremony> ?c .
             ?doc <{pages.base_iri()}def/issuedAt> ?c {ours('?doc')} }} ORDER BY ?doc""")
         names = labels_for([r["doc"].value for r in issued])
@@ -317,10 +198,10 @@ def cities() -> Response:
     for city in table:
         for key in ("types", "provinces", "regions"):
             city[key] = list(city[key].values())
-    return html("cities.html", cities=table, map=city_map(table))
+    return html("cities.html", cities=table, map=city_map(table, pages.chosen_lang()))
 
 
-def city_map(cities: list[dict[str, Any]], height: int = 560) -> dict[str, Any]:
+def city_map(cities: list[dict[str, Any]], lang: str = "en", height: int = 560) -> dict[str, Any]:
     """An equirectangular sketch fitted to the cities (±3°, x scaled by cos(latitude)), a 5° graticule, and
     labels nudged so that neighbours (Beijing and Xiong'an, Guangzhou and Shenzhen) do not overlap."""
     located = [c for c in cities if c["lat"] is not None and c["lon"] is not None]
@@ -338,7 +219,8 @@ def city_map(cities: list[dict[str, Any]], height: int = 560) -> dict[str, Any]:
     points = []
     for c in sorted(located, key=lambda c: -c["lat"]):
         x, y = xy(c["lon"], c["lat"])
-        text_width = 7.0 * max(len(c["link"].labels.pick("en")[0]), 2 * len(c["link"].labels.pick("zh")[0]))
+        shown = c["link"].labels.pick(lang)[0]  # the label the map shows: one language, the page's
+        text_width = 6.6 * sum(2 if ord(ch) > 0x2E80 else 1 for ch in shown) + 2
         for dx, dy, anchor in ((7, 4, "start"), (7, 17, "start"), (7, -9, "start"), (-7, 4, "end"), (-7, 17, "end"), (-7, -9, "end")):
             left = x + dx if anchor == "start" else x + dx - text_width
             if all(abs((y + dy) - py) >= 13 or left + text_width < px or left > px + pw for px, py, pw in placed):
@@ -347,8 +229,9 @@ def city_map(cities: list[dict[str, Any]], height: int = 560) -> dict[str, Any]:
         points.append(dict(city=c, x=x, y=y, lx=round(x + dx, 1), ly=round(y + dy, 1), anchor=anchor))
     meridians = [dict(x=xy(lon, north)[0], label=f"{lon:g}°E") for lon in range(int(west), int(east) + 1, 5)]
     parallels = [dict(y=xy(west, lat)[1], label=f"{lat:g}°N") for lat in range(int(south), int(north) + 1, 5)]
+    land = land_path(lambda lon, lat: (float(xy(lon, lat)[0]), float(xy(lon, lat)[1])), (west, east, south, north), width, height)
     return {"width": width, "height": height, "points": points, "meridians": meridians, "parallels": parallels,
-            "extent": f"{west:g}–{east:g}°E, {south:g}–{north:g}°N"}
+            "extent": f"{west:g}–{east:g}°E, {south:g}–{north:g}°N", "land": land}
 
 
 # --- search ---------------------------------------------------------------------------------------------

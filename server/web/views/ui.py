@@ -1,4 +1,4 @@
-"""The query page for people (YASGUI, served locally) and the home page."""
+"""The query page for people (YASGUI, served locally) at /query, and the favicon."""
 from __future__ import annotations
 
 import logging
@@ -9,6 +9,9 @@ from flask import Blueprint, Response, render_template, url_for
 
 from server.engine.export import PREFIXES as PUBLISHED_PREFIXES
 from server.web.runtime import current
+from server.web.site.i18n import translate
+from server.web.site.links import canonical_base, serving_base
+from flask_babel import gettext
 from server.build.sources import header_fields, query_files, sources_root
 
 bp = Blueprint("ui", __name__, template_folder="../templates", static_folder="../static", static_url_path="/static")
@@ -75,7 +78,12 @@ def query_page() -> Response:
         "endpoint": url_for("sparql.endpoint"),
         "prefixes": PREFIXES,
         "starterQuery": starter_query(),
-        "examples": [asdict(example) for example in examples],
+        "examples": [dict(asdict(example), title=translate(example.title), question=translate(example.question)) for example in examples],
+        # result links to the dataset's IRIs lead to this server (site.links), not to the canonical base
+        "canonicalBase": canonical_base(),
+        "linkBase": serving_base(),
+        "messages": {"error": gettext("The query could not be run"), "position": gettext("line %(line)s, column %(column)s", line="{line}", column="{column}"),
+                     "hint": gettext("Hint:"), "endpoint": gettext("Endpoint:").rstrip(":："), "editor": gettext("SPARQL query")},
         "serviceAllow": list(current().settings.service_allow),  # templates/_federation.html lists them
     }
     body = render_template("query.html", examples=examples, config=config, prefixes=PREFIXES, site_css=has_static("site.css"))
@@ -84,6 +92,15 @@ def query_page() -> Response:
     return response
 
 
-@bp.route("/", methods=["GET"])
+@bp.get("/query")
 def home() -> Response:
+    """The query editor's own page (it used to be ``/``; ``/?query=…`` is redirected here by site.landing)."""
     return query_page()
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page says: the same SVG icon the pages link."""
+    response = bp.send_static_file("favicon.svg")
+    response.headers["Content-Type"] = "image/svg+xml"
+    return response
