@@ -46,6 +46,10 @@ _QUERY_ONLY = (
     re.compile(r"^The SPARQL query does not contains? variable .* in its SELECT projection$", re.DOTALL),
 )
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+# Virtuoso 7.2 (the remote backend): an unknown function IRI is looked up as an SQL procedure (HTTP 500); a cast with
+# the wrong number of arguments is a compiler error (HTTP 400)
+_VIRTUOSO_FUNCTION = re.compile(r"^Virtuoso 42001 Error SR185: Undefined procedure DB\.DBA\.(?P<function>\S+?)\.\s")
+_VIRTUOSO_ARITY = re.compile(r"^Virtuoso 37000 Error SP031: SPARQL compiler: The XPATH function (?P<function>\S+?)\(\) can handle only")
 
 
 def classify(error: BaseException, query: str = "") -> ApiError | None:
@@ -64,6 +68,9 @@ def classify(error: BaseException, query: str = "") -> ApiError | None:
         if found:
             return UnsupportedFunction(message, details={"function": found.group("function"), "engine_message": message,
                                                          "arguments": int(found.group("given"))})
+        found = _VIRTUOSO_FUNCTION.match(message) or _VIRTUOSO_ARITY.match(message)
+        if found:
+            return UnsupportedFunction(message.split("\n", 1)[0], details={"function": found.group("function"), "engine_message": message})
         if any(pattern.match(message) for pattern in _QUERY_ONLY):
             return QueryNotEvaluable(message, details={"engine_message": message})
     if isinstance(error, OSError) and _SERVICE.search(query):

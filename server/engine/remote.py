@@ -91,6 +91,9 @@ class RemoteEngine:
         response = self._post(params, accept)
         if response.status_code == 400:
             message = response.text[:500]
+            classified = classify(RuntimeError(message.strip()), job.query)  # Virtuoso: a wrong-arity cast is a 400 too
+            if classified is not None:
+                raise classified
             if job.base_iri:  # the BASE line we added is not the client's: report the client's line numbers
                 message = re.sub(r"(error at |SPARQL compiler, line )(\d+):", lambda m: f"{m.group(1)}{max(1, int(m.group(2)) - 1)}:", message)
             raise MalformedQuery(f"the query does not parse: {message}", details={"position": error_position(message)})

@@ -115,4 +115,4 @@ def test_real_cities_within_a_polygon(store) -> None:  # type: ignore[no-untyped
 def test_a_function_the_endpoint_does_not_have_is_a_400(client, function: str) -> None:  # type: ignore[no-untyped-def]
     # the second spells the GeoSPARQL namespace with an escape, so the engine is not given the added functions
     response = client.post("/sparql", data={"query": f"SELECT ?v WHERE {{ BIND ({function}(1, 2, 3) AS ?v) }}"}, headers=JSON)
-    assert response.status_code == 400 and response.get_json()["reason"] == "unsupported-function"
+    assert response.status_code == 400 and response.get_json()["error"] == "unsupported-function"
