@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import urllib.parse
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -47,7 +48,7 @@ def test_dcat_description_has_the_version_chain_and_checksums(client, rel: TwoRe
     assert g.value(r2, DCTERMS.issued).toPython() == ISSUED_2
     for dist in g.objects(r2, DCAT.distribution):
         url = str(g.value(dist, DCAT.downloadURL))
-        body = client.get(url[len(BASE) - 1:]).data
+        body = client.get(urllib.parse.urlsplit(url).path).data  # the URL leads to this server (setting link_base)
         checksum = g.value(g.value(dist, SPDX.checksum), SPDX.checksumValue)
         assert hashlib.sha256(body).hexdigest() == str(checksum), url
     assert len(list(g.objects(r2, DCAT.distribution))) == 2  # dump and patch
@@ -66,7 +67,9 @@ def test_release_page_lists_its_dumps_and_the_dump_is_the_recorded_one(client, r
 
 def test_changelog_page_lists_the_change_in_both_languages(client) -> None:  # type: ignore[no-untyped-def]
     page = client.get("/releases/2.0.0/changelog", headers={"Accept": "text/html"}).get_data(as_text=True)
-    assert "IRIs moved" in page and "IRI 迁移" in page and "Labels changed" in page and "标签修改" in page
+    assert "IRIs moved" in page and "Labels changed" in page
+    zh = client.get("/releases/2.0.0/changelog?lang=zh", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "IRI 迁移" in zh and "标签修改" in zh  # the page language chooses the interface text (one catalogue)
     assert f"{BASE}id/org/cass</code> → " in page and OLD_FORUM_ZH in page and NEW_FORUM_ZH in page
     assert json.loads(client.get("/releases/2.0.0/changelog.json").data)["moved"] == [{"old": BASE + "id/org/cass", "new": BASE + "id/org/cass-academy"}]
 
@@ -157,7 +160,7 @@ def test_resource_page_has_citation_meta_tags_json_ld_and_the_cite_block(client)
     g = rdflib.Graph().parse(data=json.dumps(doc), format="json-ld")
     node = rdflib.URIRef(BASE + "releases/2.0.0")
     assert (node, RDF.type, SCHEMA.Dataset) in g and str(g.value(node, SCHEMA.version)) == "2.0.0"
-    assert 'href="/releases/2.0.0/cite.bib?iri=' in page and "Cite this" in page and "引用" in page
+    assert 'href="/releases/2.0.0/cite.bib?iri=' in page and "Cite this" in page
 
 
 def test_release_page_cites_that_release(client) -> None:  # type: ignore[no-untyped-def]
