@@ -33,8 +33,6 @@ def test_resource_description_is_the_same_graph_on_virtuoso(on_virtuoso, client,
     assert rdflib.compare.isomorphic(graphs[0], graphs[1])
 
 
-@pytest.mark.xfail(reason="since the reference-work resource pages (issue 18), one of the page's queries is answered 500 by "
-                          "Virtuoso 7.2 (the page is a 502); not yet found which construct it refuses", strict=False)
 def test_html_page_shows_the_same_facts_on_virtuoso(on_virtuoso, client) -> None:  # type: ignore[no-untyped-def]
     pages = [c.get("/id/event/forum", headers={"Accept": "text/html"}) for c in (client, on_virtuoso)]
     assert all(p.status_code == 200 for p in pages)

@@ -118,7 +118,8 @@ def test_inferred_copies_fold_into_the_asserted_row(site, path) -> None:  # type
     rows = facts(html)
     asserted = {text for inferred, text in rows if not inferred}
     assert [text for inferred, text in rows if inferred and text in asserted] == []
-    assert '<span class="tag std"' in html  # the standard term shows as a tag on the asserted row
+    if path != "/id/city/beijing":  # a city's relations have no standard super-property since issue 17 (a place is no agent)
+        assert '<span class="tag std"' in html  # the standard term shows as a tag on the asserted row
     assert "[blank node]" not in html
 
 

@@ -74,10 +74,23 @@ def super_properties() -> dict[str, set[str]]:
     cached = current_app.extensions.get("ugkg.super-properties")
     if cached and cached[0] == runtime.snapshot.build_id:
         return cached[1]
-    out: dict[str, set[str]] = {}
-    for row in pages.select("SELECT DISTINCT ?p ?q WHERE { ?p (rdfs:subPropertyOf|owl:equivalentProperty|^owl:equivalentProperty)+ ?q "
+    # one step asked of the engine, the closure taken here: a path `+` with both ends unbound is refused by
+    # Virtuoso 7.2 ("transitive start not given"), and the remote backend must serve the same pages
+    step: dict[str, set[str]] = {}
+    for row in pages.select("SELECT DISTINCT ?p ?q WHERE { ?p rdfs:subPropertyOf|owl:equivalentProperty|^owl:equivalentProperty ?q "
                             "FILTER(isIRI(?p) && isIRI(?q) && ?p != ?q) } ORDER BY ?p ?q LIMIT 5000"):
-        out.setdefault(row["p"].value, set()).add(row["q"].value)
+        step.setdefault(row["p"].value, set()).add(row["q"].value)
+    out: dict[str, set[str]] = {}
+    for start in step:
+        seen: set[str] = set()
+        todo = list(step[start])
+        while todo:
+            q = todo.pop()
+            if q not in seen:
+                seen.add(q)
+                todo.extend(step.get(q, ()))
+        seen.discard(start)
+        out[start] = seen
     current_app.extensions["ugkg.super-properties"] = (runtime.snapshot.build_id, out)
     return out
 
