@@ -45,6 +45,8 @@ def plain(term: Any) -> Any:
         return None
     if isinstance(term, ox.NamedNode):
         return term.value
+    if isinstance(term, ox.BlankNode):  # the API writes a blank node as N-Triples does, so it is not read as an IRI
+        return "_:" + term.value
     if isinstance(term, ox.Literal):
         datatype = term.datatype.value
         if datatype.startswith(XSD) and ("nteger" in datatype or datatype[len(XSD):] in ("int", "long", "short", "byte")):
@@ -62,6 +64,8 @@ def binding_value(binding: dict[str, Any] | None) -> Any:
         return None
     if binding["type"] == "uri":
         return binding["value"]
+    if binding["type"] == "bnode":
+        return plain(ox.BlankNode(binding["value"]))
     term = ox.Literal(binding["value"], datatype=ox.NamedNode(binding["datatype"])) if "datatype" in binding else ox.Literal(binding["value"])
     return plain(term)
 

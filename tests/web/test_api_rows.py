@@ -12,7 +12,7 @@ import pytest
 
 from server.web.app import create_app
 
-SKOS_EXACT = "http://www.w3.org/2004/02/skos/core#exactMatch"
+SAME_AS = "https://schema.org/sameAs"  # a city and its Wikidata item (issue 17)
 WIKIDATA = "http://www.wikidata.org/entity/"
 
 
@@ -34,7 +34,7 @@ def signatories(store) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-
     found: dict[str, dict[str, str]] = {}
     for row in store.query("PREFIX ugkg: <https://w3id.org/ugkg/def/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
                            "SELECT ?c ?en ?zh ?w WHERE { ?d a ugkg:Declaration ; ugkg:issuedBy ?c . ?c rdfs:label ?en , ?zh "
-                           'FILTER(lang(?en) = "en" && lang(?zh) = "zh") OPTIONAL { ?c <' + SKOS_EXACT + "> ?w "
+                           'FILTER(lang(?en) = "en" && lang(?zh) = "zh") OPTIONAL { ?c <' + SAME_AS + "> ?w "
                            f'FILTER(STRSTARTS(STR(?w), "{WIKIDATA}")) }} }}'):
         found[row["c"].value] = {"en": row["en"].value, "zh": row["zh"].value,
                                  "wikidata": row["w"].value[len(WIKIDATA):] if row["w"] else None}

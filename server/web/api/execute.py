@@ -155,11 +155,12 @@ WIKIDATA = "http://www.wikidata.org/entity/"
 
 
 def wikidata_ids() -> dict[str, str]:
-    """IRI → Wikidata id (Q…) of every resource the graph links to a Wikidata item (skos:exactMatch), per snapshot."""
+    """IRI → Wikidata id (Q…) of every resource the graph links to a Wikidata item (schema:sameAs for places and
+    organisations since issue 17; skos:exactMatch for concepts), per snapshot."""
     runtime = current()
     cache: dict[Any, dict[str, str]] = current_app.extensions.setdefault("ugkg.api.wikidata", {})
     if runtime.snapshot.build_id not in cache:
-        doc = run_json("SELECT DISTINCT ?x ?w WHERE { ?x <http://www.w3.org/2004/02/skos/core#exactMatch> ?w "
+        doc = run_json("SELECT DISTINCT ?x ?w WHERE { ?x <https://schema.org/sameAs>|<http://www.w3.org/2004/02/skos/core#exactMatch> ?w "
                        f'FILTER(isIRI(?x) && STRSTARTS(STR(?w), "{WIKIDATA}")) }} ORDER BY ?x ?w')
         found: dict[str, str] = {}
         for row in doc["results"]["bindings"]:

@@ -174,7 +174,7 @@ def _column_text(op: Operation, column: str) -> str:
             return f"The short id of the {identifier.base.replace('_', ' ')}: the last segment of its IRI (e.g. beijing)."
         if column == f"{identifier.base}_wikidata":
             return (f"The Wikidata id (Q…) of the {identifier.base.replace('_', ' ')} where the graph links one "
-                    "(skos:exactMatch to http://www.wikidata.org/entity/…), else null.")
+                    "(schema:sameAs or skos:exactMatch to http://www.wikidata.org/entity/…), else null.")
     if column.endswith("_en") or column.endswith("_zh"):
         return f"?{column}: text in {'English' if column.endswith('_en') else 'Chinese'}."
     return f"?{column}"
