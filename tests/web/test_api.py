@@ -59,6 +59,15 @@ def plain(term: Any) -> Any:
     return str(term)
 
 
+def unlabelled(rows: list[dict[str, Any]]) -> list[Any]:
+    """Rows with every blank-node label made one: each evaluation labels blank nodes anew (and an ORDER BY on them
+    then orders differently), so answers that hold blank nodes compare as sorted bags."""
+    masked = [{k: ("_:" if isinstance(v, str) and v.startswith("_:") else v) for k, v in r.items()} for r in rows]
+    if any("_:" in r.values() for r in masked):
+        return sorted(masked, key=repr)
+    return masked
+
+
 def binding_value(binding: dict[str, Any] | None) -> Any:
     if binding is None:
         return None
@@ -147,8 +156,8 @@ def test_operation_json_equals_the_endpoint_answer(api, store, path, with_exampl
         for i in op.identifiers:
             iri = record[i.iri_column]
             assert record[f"{i.base}_id"] == (re.split(r"[/#]", iri.rstrip("/"))[-1] if isinstance(iri, str) and iri.startswith("http") else None)
-    assert [{k: v for k, v in r.items() if k not in derived} for r in records] == from_endpoint
-    assert [{k: v for k, v in r.items() if k not in derived | injected} for r in records] == oracle(store, path, args)
+    assert unlabelled([{k: v for k, v in r.items() if k not in derived} for r in records]) == unlabelled(from_endpoint)
+    assert unlabelled([{k: v for k, v in r.items() if k not in derived | injected} for r in records]) == unlabelled(oracle(store, path, args))
     if with_examples:
         assert records, f"the example parameters of {path.name} should find something"
 
