@@ -199,7 +199,8 @@ def test_dumps_and_context_carry_the_quotes(store: ox.Store) -> None:
     assert jsonld_context("https://example.org/")["@context"]["oa"] == str(OA)
     rows = list(store.query(f"""SELECT ?g (COUNT(DISTINCT ?a) AS ?n) WHERE {{
         GRAPH ?g {{ ?a a <{OA}Annotation> }} }} GROUP BY ?g ORDER BY ?g"""))
-    counts = {row[0].value: int(row[1].value) for row in rows}
+    # the release delta graphs (graph/delta/<v>/…) restate the quotes a release added: history, not a second source
+    counts = {row[0].value: int(row[1].value) for row in rows if "/graph/delta/" not in row[0].value}
     expected = {GRAPH + f"quotes-{stem}": len(list(graph(f"quotes-{stem}").subjects(RDF.type, OA.Annotation))) for stem in ARTICLE_GRAPHS}
     assert counts == expected
 
