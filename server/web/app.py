@@ -64,7 +64,8 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     return app
 
 
-ANSWER_SHAPING_SETTINGS = ("base_iri", "store", "max_result_rows", "service_allow", "http_max_age_s", "sources_dir")
+ANSWER_SHAPING_SETTINGS = ("base_iri", "store", "max_result_rows", "service_allow", "http_max_age_s", "sources_dir", "link_base",
+                           "releases_dir", "releases_kept")
 
 
 def answer_fingerprint(settings: Settings) -> str:
