@@ -188,7 +188,11 @@ def test_stored_query_lists_exactly_the_signatory_cities_wikidata_links() -> Non
 
 
 def test_stored_query_is_refused_by_default_before_connecting(plain_app) -> None:  # type: ignore[no-untyped-def]
-    response = plain_app.test_client().get("/api/v1/wikidata-population")
+    client = plain_app.test_client()
+    # its endpoint not allowed, the operation is not published (a link that could only answer 400 would be dead)
+    assert client.get("/api/v1/wikidata-population").status_code == 404
+    assert "wikidata-population" not in client.get("/api/v1/openapi.json").get_data(as_text=True)
+    response = client.post("/sparql", data={"query": STORED.read_text(encoding="utf-8")}, headers={"Accept": "application/json"})
     assert response.status_code == 400
     body = response.get_json()
     assert body["error"] == "query-refused" and body["reason"] == "service" and body["target"] == WIKIDATA

@@ -92,9 +92,12 @@ def test_old_namespace_iris_of_the_recorded_releases_answer_301(rel: TwoReleases
     try:
         client = app.test_client()
         for old, new in moved[:: max(1, len(moved) // 25)]:
+            for later in releases:  # a later release may move it again (3.0.0 renumbered quotes): the 301 goes to the end
+                new = later.moves().get(new, new)
             scheme, _, host, path = old.split("/", 3)
             answer = client.get("/" + path, base_url=f"{scheme}//{host}")
-            assert answer.status_code == 301 and answer.headers["Location"] == new, old
+            location = answer.headers.get("Location", "")
+            assert answer.status_code == 301 and (location == new or new.endswith(location) and location.startswith("/")), old
     finally:
         app.extensions["ugkg"].close()
 
@@ -243,5 +246,18 @@ def test_a_release_past_releases_kept_keeps_its_page_but_its_dump_is_gone(rel: T
         assert client.get("/releases/1.0.0/dataset.nq.gz").status_code == 410
         assert client.get("/releases/1.0.0", headers={"Accept": "text/html"}).status_code == 200
         assert client.get("/releases/2.0.0/dataset.nq.gz").status_code == 200
+    finally:
+        app.extensions["ugkg"].close()
+
+
+def test_an_iri_a_release_removed_answers_410_naming_the_release_that_last_described_it(rel: TwoReleases) -> None:
+    """ugkg:weaklySupported was defined up to release 2.0.0 and removed in 3.0.0 (issue 17): Gone, not a bare 404."""
+    app = create_app(rel.settings.with_(releases_dir=str(ROOT / "releases")), rel.served)
+    try:
+        answer = app.test_client().get("/def/weaklySupported", headers={"Accept": "application/json"})
+        assert answer.status_code == 410
+        body = answer.get_json()
+        assert body["last_release"] == "2.0.0" and body["memento"].endswith("/releases/2.0.0/def/weaklySupported")
+        assert app.test_client().get("/def/noSuchTermEver").status_code == 404  # never described: still a 404
     finally:
         app.extensions["ugkg"].close()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from server.build.sources import header_fields, query_files, sources_root
 from server.settings import Settings
+from server.sparql import policy
 from server.web.api.binding import QueryShapeError, Shape, shape
 from server.web.api.params import Param, ParamDeclarationError, parse_param
 
@@ -140,7 +141,15 @@ class OperationCatalog:
             if key != self._key:
                 self._ops, self.problems = _load(paths)
                 self._key = key
-            return self._ops
+            return {name: op for name, op in self._ops.items() if runnable(op, settings)}
+
+
+def runnable(op: Operation, settings: Settings) -> bool:
+    """A federated operation is published only when every endpoint it calls is allowed (setting service_allow):
+    with the default empty allow-list it could only answer 400, a dead link in the API's own documentation."""
+    services = policy.scan(op.query).services
+    allowed = policy.allowed_endpoints(settings.service_allow)
+    return all(policy.normalise_endpoint(iri) in allowed for iri in services)
 
 
 def _stat(path: Path) -> tuple[str, int, int]:

@@ -239,6 +239,13 @@ def redirect_moved_or_dated() -> Response | None:
             response = Response(status=301)
             response.headers["Location"] = href or target
             return response
+    if path.startswith(RESOURCE_PREFIXES) and not index_of(chain()[-1]).describes(local):
+        # an IRI an earlier release described and a later one removed: 410, with the release that last had it
+        last = next((r for r in reversed(chain()[:-1]) if r.has_dump() and index_of(r).describes(local)), None)
+        if last is not None:
+            raise Gone(f"{local} was removed after release {last.version}; its description as it was is at "
+                       f"{request.script_root}/releases/{last.version}/{stem}",
+                       details={"last_release": last.version, "memento": f"{request.script_root}/releases/{last.version}/{stem}"})
     return None
 
 
