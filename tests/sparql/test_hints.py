@@ -2,6 +2,8 @@
 and each hint's advice, followed, gives the answer the query meant."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from server.sparql.hints import empty_answer_hints, known_prefixes, syntax_hint
@@ -119,3 +121,12 @@ def test_the_malformed_query_message_says_character_classes_in_words_and_keeps_t
     assert "\\u{" in body["engine_message"]  # the engine's own words, unchanged
     digits = error_of(client, "SELECT * WHERE { ?s ?p ?o } LIMIT 99999999999999999999999")
     assert "a digit" in digits["message"] and "non negative integer" in digits["message"]
+
+
+@pytest.mark.parametrize("query", ["ASK { ?s ?p '%s' }" % ("b" * 90000), "a-" * 49000, '"\\' * 49000,
+                                   "SELECT * WHERE { BIND('%s' AS ?x) }" % ("é" * 40000)])
+def test_advice_on_an_empty_answer_never_scans_a_long_query(query: str) -> None:
+    """These took 14-148 s of the web process each before the length bound (the live server then answered nobody)."""
+    started = time.perf_counter()
+    assert empty_answer_hints(query) == []
+    assert time.perf_counter() - started < 1.0
