@@ -4,6 +4,7 @@ from __future__ import annotations
 import atexit
 import logging
 import time
+from pathlib import Path
 
 from flask import Flask, Response, g, request
 
@@ -28,14 +29,17 @@ from server.web.site import i18n, landing
 log = logging.getLogger("ugkg.access")
 
 
-def create_app(settings: Settings | None = None, snapshot: Snapshot | None = None) -> Flask:
-    """Build the app; raises SnapshotError when there is no valid snapshot to serve."""
+def create_app(settings: Settings | None = None, snapshot: Snapshot | None = None, metrics_dir: Path | None = None) -> Flask:
+    """Build the app; raises SnapshotError when there is no valid snapshot to serve.
+
+    ``metrics_dir``: the directory the server's workers share their counters through (see server.sparql.metrics);
+    None for an app alone in its process."""
     settings = settings or Settings.from_env()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     snapshot = snapshot or current_snapshot(settings.snapshots_dir)
     if settings.store == "oxigraph":
         ensure_disk_store(snapshot)
-    metrics = Metrics()
+    metrics = Metrics(metrics_dir)
     cache_dir = None
     if settings.shared_cache_mib > 0 and settings.result_cache_entries > 0:
         cache_dir = shared_cache_dir(settings.shared_cache_dir, settings.snapshots_dir, snapshot.build_id, answer_fingerprint(settings))
@@ -45,6 +49,7 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     service = SparqlService(settings, snapshot, spec_for(settings.store, snapshot, settings.query_timeout_s), metrics)
     runtime = Runtime(settings, snapshot, service, metrics, pinned=pin(snapshot.path), answers=answers)  # pinned: newer builds must not prune it
     atexit.register(runtime.close)
+    metrics.watch(ops.counted_elsewhere(runtime))
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = None  # protocol.py enforces max_body_bytes with our own error

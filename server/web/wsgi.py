@@ -12,14 +12,19 @@ import dataclasses
 import json
 import logging
 import os
+import shutil
+import tempfile
 import threading
 import time
-from typing import Any, Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
 
 from server.settings import Settings
 
 SETTINGS_ENV = "UGKG_SERVE_SETTINGS_JSON"
 MASTER_PID_ENV = "UGKG_SERVE_MASTER_PID"
+METRICS_DIR_ENV = "UGKG_SERVE_METRICS_DIR"
 RESPAWN_INTERVAL_S = 6.0
 # granian parses HTTP with hyper, whose request target (the `http` crate's Uri) is at most u16::MAX - 1 bytes: a
 # longer GET gets a bare 414 before the app runs, whatever granian is told (measured: 65,534 answered, 65,535 not;
@@ -36,7 +41,8 @@ def worker_app() -> Any:
     closers: list[Callable[[], None]] = []
     _exit_with_master(int(os.environ[MASTER_PID_ENV]), closers)  # before the app: the master may die meanwhile
     raw = json.loads(os.environ[SETTINGS_ENV])
-    app = create_app(Settings(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}))
+    settings = Settings(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
+    app = create_app(settings, metrics_dir=Path(os.environ[METRICS_DIR_ENV]))
     closers.append(app.extensions["ugkg"].close)
     return app
 
@@ -64,21 +70,36 @@ def _exit_with_master(master: int, closers: list[Callable[[], None]]) -> None:
 
 
 def serve(settings: Settings) -> None:
-    if settings.http_server == "gunicorn":
-        _serve_gunicorn(settings)
-    elif settings.http_server == "granian":
-        _serve_granian(settings)
-    else:
+    if settings.http_server not in ("gunicorn", "granian"):
         raise ValueError(f"http_server must be 'granian' or 'gunicorn', not {settings.http_server!r}")
+    with _metrics_dir() as metrics_dir:
+        if settings.http_server == "gunicorn":
+            _serve_gunicorn(settings, metrics_dir)
+        else:
+            _serve_granian(settings, metrics_dir)
 
 
-def _serve_granian(settings: Settings) -> None:
+@contextmanager
+def _metrics_dir() -> Iterator[Path]:
+    """A directory of this server run alone, where its workers leave their counters for /metrics to sum."""
+    base = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    path = Path(tempfile.mkdtemp(prefix="ugkg-metrics-", dir=base))
+    owner = os.getpid()
+    try:
+        yield path
+    finally:
+        if os.getpid() == owner:  # a forked gunicorn worker leaves through this frame too
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _serve_granian(settings: Settings, metrics_dir: Path) -> None:
     from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels
 
     os.environ[SETTINGS_ENV] = json.dumps(dataclasses.asdict(settings))
     os.environ[MASTER_PID_ENV] = str(os.getpid())
+    os.environ[METRICS_DIR_ENV] = str(metrics_dir)
     level = settings.log_level.lower()
     if settings.max_query_chars > GRANIAN_MAX_TARGET_BYTES // 3:  # a query of non-ASCII text takes 9 bytes a character
         logging.getLogger("ugkg.serve").warning(
@@ -106,7 +127,7 @@ def _serve_granian(settings: Settings) -> None:
     ).serve()
 
 
-def _serve_gunicorn(settings: Settings) -> None:
+def _serve_gunicorn(settings: Settings, metrics_dir: Path) -> None:
     from gunicorn.app.base import BaseApplication
 
     class Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -132,6 +153,6 @@ def _serve_gunicorn(settings: Settings) -> None:
         def load(self) -> Any:
             from server.web.app import create_app
 
-            return create_app(settings)
+            return create_app(settings, metrics_dir=metrics_dir)
 
     Gunicorn().run()

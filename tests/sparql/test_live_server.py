@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -211,6 +213,25 @@ def test_live_metrics_are_prometheus_text(live_server: str) -> None:
     r = requests.get(live_server + "/metrics")
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
     assert json.loads(requests.get(live_server + "/healthz").text)["status"] == "ok"
+
+
+def _healthz_count(metrics: str) -> int:
+    found = re.search(r'^ugkg_http_requests_total\{endpoint="/healthz",status="200"\} (\d+)$', metrics, re.M)
+    return int(found.group(1)) if found else 0
+
+
+def test_live_metrics_sum_every_worker_whichever_answers_the_scrape(live_server: str) -> None:
+    """The server has two web workers; a scrape reaches one of them and must still count what both answered."""
+    time.sleep(2.5)  # each worker writes its counts at least once a second
+    before = _healthz_count(requests.get(live_server + "/metrics", timeout=10).text)
+    sent = 60
+    for _ in range(sent):  # a connection each: the kernel spreads them over the workers' sockets
+        assert requests.get(live_server + "/healthz", timeout=10, headers={"Connection": "close"}).status_code == 200
+    time.sleep(2.5)
+    scrapes = [requests.get(live_server + "/metrics", timeout=10, headers={"Connection": "close"}).text for _ in range(6)]
+    for text in scrapes:
+        assert _healthz_count(text) - before == sent, text
+        assert int(re.search(r"^ugkg_processes_reporting (\d+)$", text, re.M).group(1)) >= 2
 
 
 # --- HTTP rules through gunicorn (raw URIs, preflights, HEAD) ------------------------------------------------
