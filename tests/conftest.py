@@ -59,8 +59,12 @@ def client(app):  # type: ignore[no-untyped-def]
 
 
 def start_server(settings: Settings, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """`ugkg serve` in a child process on a free loopback port; returns (process, base URL) once healthy."""
+    """`ugkg serve` in a child process on a free loopback port; returns (process, base URL) once healthy.
+
+    The server's log goes to a file in its data directory, never to a pipe: nobody reads a pipe while the tests
+    run, and once its 64 KiB buffer is full every thread that logs blocks, so a long session wedged the server."""
     port = free_port()
+    log_path = Path(settings.data_dir) / f"serve-{port}.log"
     env = dict(os.environ, **(extra_env or {}))
     env.update({
         "UGKG_DATA_DIR": settings.data_dir,
@@ -69,15 +73,16 @@ def start_server(settings: Settings, extra_env: dict[str, str] | None = None) ->
         "UGKG_MAX_RESULT_ROWS": str(settings.max_result_rows),
         "UGKG_LOG_LEVEL": "WARNING",
     })
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--web-workers", "2", "--query-workers", "2"],
-        env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
+    with log_path.open("wb") as log:  # the child keeps its own descriptor
+        process = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--web-workers", "2", "--query-workers", "2"],
+            env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=log,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read().decode(errors='replace')[-2000:]}")  # type: ignore[union-attr]
+            raise RuntimeError(f"server exited: {log_path.read_text(errors='replace')[-2000:]}")
         try:
             if requests.get(url + "/healthz", timeout=1).status_code == 200:
                 return process, url

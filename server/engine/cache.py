@@ -181,12 +181,18 @@ class SharedCache(Generic[V]):
 
 
 def shared_cache_dir(configured: str, snapshots_dir: Path, build_id: str, fingerprint: str) -> Path:
-    """``<root>/ugkg-cache-<uid>/<build id>-<fingerprint>``; removes directories of snapshots that no longer exist."""
+    """``<root>/ugkg-cache-<uid>/<data dir key>/<build id>-<fingerprint>``; removes the directories of this data
+    directory's snapshots that no longer exist.
+
+    The data directory's own level keeps servers of different data directories on one machine apart: pruning
+    judged only by this server's snapshots once removed the live cache of another server (another checkout, a
+    test's), whose entries then failed to be written."""
     if configured:
         root = Path(configured)
     else:
         shm = Path("/dev/shm")
         root = (shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())) / f"ugkg-cache-{os.getuid()}"
+    root = root / cache_key(str(snapshots_dir.resolve()))[:16]
     root.mkdir(parents=True, exist_ok=True)
     for old in root.iterdir():
         old_build = old.name.rsplit("-", 1)[0]
