@@ -26,6 +26,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any, Callable, Iterable, Iterator
 
+import numpy
 import pyoxigraph as ox
 import shapely
 import shapely.ops
@@ -72,7 +73,7 @@ class Geometry:
 
 
 def _swap(shape: BaseGeometry) -> BaseGeometry:
-    return shapely.ops.transform(lambda x, y, *z: (y, x, *z), shape)
+    return shapely.transform(shape, lambda xy: xy[:, [1, 0, *range(2, xy.shape[1])]], include_z=None)
 
 
 def parse(term: Any) -> Geometry | None:
@@ -273,7 +274,8 @@ def buffer(a: Any, radius: Any, units: Any = None) -> ox.Literal | None:
     local = pyproj.CRS.from_dict({"proj": "aeqd", "lat_0": centre.y, "lon_0": centre.x, "datum": "WGS84", "units": "m"})
     there = pyproj.Transformer.from_crs(proj_crs(frame(g.crs)), local, always_xy=True)
     back = pyproj.Transformer.from_crs(local, proj_crs(frame(g.crs)), always_xy=True)
-    buffered = shapely.ops.transform(back.transform, shapely.ops.transform(there.transform, g.shape).buffer(r))
+    buffered = shapely.transform(shapely.transform(g.shape, lambda xy: numpy.column_stack(there.transform(xy[:, 0], xy[:, 1], errcheck=True))).buffer(r),
+                                 lambda xy: numpy.column_stack(back.transform(xy[:, 0], xy[:, 1], errcheck=True)))
     return _wkt(buffered, g.crs)
 
 
