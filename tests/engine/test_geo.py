@@ -3,6 +3,7 @@ input, and on malformed or unsupported input (unbound, status 200: never an erro
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -193,3 +194,14 @@ def test_a_function_the_endpoint_does_not_have_is_a_400(client, function: str) -
     # the second spells the GeoSPARQL namespace with an escape, so the engine is not given the added functions
     response = client.post("/sparql", data={"query": f"SELECT ?v WHERE {{ BIND ({function}(1, 2, 3) AS ?v) }}"}, headers=JSON)
     assert response.status_code == 400 and response.get_json()["error"] == "unsupported-function"
+
+
+@pytest.mark.parametrize("name", ["41-signatory-distances.rq", "42-cities-near-beijing.rq", "43-nearest-signatories.rq"])
+def test_competency_distance_queries_answer_as_with_oxigraphs_own_distance(store, name: str) -> None:  # type: ignore[no-untyped-def]
+    # geof:distance is replaced by ours (any geometry, GML, EPSG:4326): on the real points it must answer exactly
+    # what Oxigraph's native function answered (the exact answers of tests/test_geometries.py rest on it)
+    query = (Path(__file__).resolve().parent.parent.parent / "queries" / name).read_text(encoding="utf-8")
+    native = [tuple(str(t) for t in row) for row in store.query(query)]
+    ours = [tuple(str(t) for t in row) for row in store.engine.store.query(query, named_graphs=store.engine.public_graphs,
+                                                                             custom_functions=geo.custom_functions())]
+    assert native and ours == native
