@@ -2,19 +2,20 @@
 
 pyoxigraph 0.5.13 evaluates 43 GeoSPARQL functions natively, but none of the non-topological query functions
 (``geof:buffer``, ``convexHull``, ``envelope``, ``boundary``, ``intersection``, ``union``, ``difference``,
-``symDifference``, ``getSRID``), no GML, and its topology functions fail on EPSG:4326 literals (latitude
+``symDifference``, ``getSRID``), no GML, ``geof:distance`` only between two points, and its topology functions fail on EPSG:4326 literals (latitude
 first), on empty geometries and on some mixed dimensions. The functions here replace the topological ones
 too (a custom function takes precedence over the native one, measured), so every relation is computed one way.
 
 Literals: ``geo:wktLiteral`` with an optional CRS IRI (CRS84, WKT's default, is longitude-latitude;
 EPSG:4326 is latitude-longitude and is swapped on reading and writing), an empty string or ``… EMPTY`` is the
-empty geometry; ``geo:gmlLiteral`` points, line strings and polygons (gml:pos / gml:posList, srsName).
+empty geometry; ``geo:gmlLiteral`` points, line strings, polygons, envelopes and their aggregates (srsName).
 Anything else, or a malformed literal, makes the function's value unbound (never an error): SPARQL's rule
-for a function that cannot be evaluated, and never a 500. Units are not converted: ``geof:buffer`` works in the
-literal's CRS units unless asked for metres (uom:metre on a geographic CRS: buffered in a local azimuthal
+for a function that cannot be evaluated, and never a 500. ``geof:buffer`` works in the literal's CRS units
+unless asked for metres (uom:metre on a geographic CRS: buffered in a local azimuthal
 equidistant projection). Other CRSs (any EPSG code PROJ knows, in the OGC IRI, ``EPSG:n`` or URN spelling) are
 read with pyproj, imported only when such a literal or a metre buffer first appears (~170 ms CPU once per
 evaluator process, measured); two arguments in different CRSs are compared in the first one's CRS.
+``geof:distance`` on a geographic CRS is the great-circle distance of the nearest points on Oxigraph's sphere.
 
 ``relations`` materialises the topological relations between features and geometries (the GeoSPARQL
 query-rewrite extension, ``?a geo:sfWithin ?b``) for a static dataset.
@@ -120,9 +121,15 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+# GML aggregates: the shapely type of each, its members found in any *Member / *Members child
+GML_AGGREGATES = {"MultiPoint": shapely.MultiPoint, "MultiCurve": shapely.MultiLineString, "MultiLineString": shapely.MultiLineString,
+                  "MultiSurface": shapely.MultiPolygon, "MultiPolygon": shapely.MultiPolygon, "MultiGeometry": shapely.GeometryCollection}
+
+
 def _parse_gml(text: str) -> Geometry | None:
-    """GML points, line strings and polygons, elements matched by local name (data in the wild uses several
-    GML namespace IRIs); an empty literal or an element without coordinates is the empty geometry."""
+    """GML points, line strings, linear rings, polygons, envelopes and their aggregates (MultiSurface, …),
+    elements matched by local name (data in the wild uses several GML namespace IRIs), the root's srsName for
+    all; an empty literal or an element without coordinates is the empty geometry."""
     if not text.strip():
         return Geometry(shapely.GeometryCollection(), CRS84)
     root = ET.fromstring(text.strip())
@@ -136,27 +143,32 @@ def _parse_gml(text: str) -> Geometry | None:
         for child in element.iter() if element is not None else ():
             if _local(child.tag) in ("posList", "coordinates"):
                 found += _coordinates((child.text or "").replace(",", " "), dimension)
-            elif _local(child.tag) == "pos":
+            elif _local(child.tag) in ("pos", "lowerCorner", "upperCorner"):
                 found += _coordinates(child.text or "", dimension)
         return found
 
-    def ring(name: str) -> list[ET.Element]:
-        return [child for child in root if _local(child.tag) in name.split("|")]
+    def children(element: ET.Element, *names: str) -> list[ET.Element]:
+        return [child for child in element if _local(child.tag) in names]
 
-    kind = _local(root.tag)
-    coordinates = points(root)
-    if not coordinates:
-        shape: BaseGeometry = {"Point": shapely.Point, "LineString": shapely.LineString}.get(kind, shapely.Polygon)()
-    elif kind == "Point":
-        (point,) = coordinates
-        shape = shapely.Point(point)
-    elif kind == "LineString":
-        shape = shapely.LineString(coordinates)
-    elif kind == "Polygon":
-        exterior = ring("exterior|outerBoundaryIs")
-        shape = shapely.Polygon(points(exterior[0]) if exterior else [], [points(i) for i in ring("interior|innerBoundaryIs")])
-    else:
-        return None
+    def shape_of(element: ET.Element) -> BaseGeometry:
+        kind, coordinates = _local(element.tag), points(element)
+        if kind == "Point":
+            return shapely.Point(*coordinates)  # more than one position: an error (unbound)
+        if kind in ("LineString", "LinearRing"):
+            return shapely.LineString(coordinates)
+        if kind == "Polygon":
+            exterior = children(element, "exterior", "outerBoundaryIs")
+            holes = [points(hole) for hole in children(element, "interior", "innerBoundaryIs")]
+            return shapely.Polygon(points(exterior[0]), holes) if exterior else shapely.Polygon()
+        if kind == "Envelope":
+            (lower, upper) = coordinates
+            return shapely.box(lower[0], lower[1], upper[0], upper[1])
+        if kind in GML_AGGREGATES:
+            members = [shape_of(g) for member in element if _local(member.tag).endswith(("Member", "Members")) for g in member]
+            return GML_AGGREGATES[kind](members)
+        raise ValueError(f"GML {kind} is not read")
+
+    shape = shape_of(root)
     return Geometry(_swap(shape) if north_first(crs) else shape, crs)
 
 

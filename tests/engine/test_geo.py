@@ -205,3 +205,40 @@ def test_competency_distance_queries_answer_as_with_oxigraphs_own_distance(store
     ours = [tuple(str(t) for t in row) for row in store.engine.store.query(query, named_graphs=store.engine.public_graphs,
                                                                              custom_functions=geo.custom_functions())]
     assert native and ours == native
+
+
+def gml(body: str, srs: str = "") -> str:
+    """A gmlLiteral in SPARQL syntax: {ns} in ``body`` becomes the namespace declaration (and srsName)."""
+    attributes = ' xmlns:gml=\\"http://www.opengis.net/ont/gml\\"' + (f' srsName=\\"{srs}\\"' if srs else "")
+    return '"' + body.format(ns=attributes) + '"^^geo:gmlLiteral'
+
+
+TWO_SQUARES = ("<gml:MultiSurface{ns}><gml:surfaceMember><gml:Polygon><gml:exterior><gml:LinearRing><gml:posList>0 0 1 0 1 1 0 1 0 0"
+               "</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon></gml:surfaceMember><gml:surfaceMember><gml:Polygon>"
+               "<gml:exterior><gml:LinearRing><gml:posList>5 5 6 5 6 6 5 6 5 5</gml:posList></gml:LinearRing></gml:exterior>"
+               "</gml:Polygon></gml:surfaceMember></gml:MultiSurface>")
+
+
+@pytest.mark.parametrize("literal, wkt", [
+    (gml(TWO_SQUARES), "MULTIPOLYGON(((0 0, 1 0, 1 1, 0 1, 0 0)), ((5 5, 6 5, 6 6, 5 6, 5 5)))"),
+    (gml("<gml:MultiPoint{ns}><gml:pointMembers><gml:Point><gml:pos>1 1</gml:pos></gml:Point><gml:Point><gml:pos>2 2</gml:pos>"
+         "</gml:Point></gml:pointMembers></gml:MultiPoint>"), "MULTIPOINT((1 1), (2 2))"),
+    (gml("<gml:MultiCurve{ns}><gml:curveMember><gml:LineString><gml:posList>0 0 1 1</gml:posList></gml:LineString></gml:curveMember>"
+         "</gml:MultiCurve>"), "MULTILINESTRING((0 0, 1 1))"),
+    # an envelope in EPSG:4326: corners latitude first
+    (gml("<gml:Envelope{ns}><gml:lowerCorner>34.1 -83.6</gml:lowerCorner><gml:upperCorner>34.5 -83.2</gml:upperCorner></gml:Envelope>",
+         "EPSG:4326"), "POLYGON((-83.6 34.1, -83.2 34.1, -83.2 34.5, -83.6 34.5, -83.6 34.1))"),
+])
+def test_gml_aggregates_and_envelopes_are_read(client, literal: str, wkt: str) -> None:  # type: ignore[no-untyped-def]
+    assert value(client, f'geof:sfEquals({literal}, "{wkt}"^^geo:wktLiteral)')["value"] == "true"
+
+
+@pytest.mark.parametrize("literal", [
+    gml("<gml:MultiSurface{ns}><gml:surfaceMember><gml:Point><gml:pos>1 1</gml:pos></gml:Point></gml:surfaceMember></gml:MultiSurface>"),
+    gml("<gml:Point{ns}><gml:pos>1 2 3 4</gml:pos></gml:Point>"),  # two positions in a point
+    gml("<gml:Envelope{ns}><gml:lowerCorner>1 1</gml:lowerCorner></gml:Envelope>"),  # one corner
+    gml("<gml:Curve{ns}><gml:segments/></gml:Curve>"),  # a GML type not read
+])
+def test_malformed_or_unread_gml_is_unbound(client, literal: str) -> None:  # type: ignore[no-untyped-def]
+    assert value(client, f"geof:getSRID({literal})") is None
+    assert value(client, f"geof:sfIntersects({literal}, {SQUARE})") is None
