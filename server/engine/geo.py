@@ -2,8 +2,8 @@
 
 pyoxigraph 0.5.13 evaluates 43 GeoSPARQL functions natively, but none of the non-topological query functions
 (``geof:buffer``, ``convexHull``, ``envelope``, ``boundary``, ``intersection``, ``union``, ``difference``,
-``symDifference``, ``getSRID``), no GML, ``geof:distance`` only between two points, and its topology functions fail on EPSG:4326 literals (latitude
-first), on empty geometries and on some mixed dimensions. The functions here replace the topological ones
+``symDifference``, ``getSRID``), no GML, ``geof:distance`` only between two points, and its topology
+functions fail on EPSG:4326 literals (latitude first), on empty geometries and on some mixed dimensions. The functions here replace the topological ones
 too (a custom function takes precedence over the native one, measured), so every relation is computed one way.
 
 Literals: ``geo:wktLiteral`` with an optional CRS IRI (CRS84, WKT's default, is longitude-latitude;
@@ -286,8 +286,11 @@ def buffer(a: Any, radius: Any, units: Any = None) -> ox.Literal | None:
     local = pyproj.CRS.from_dict({"proj": "aeqd", "lat_0": centre.y, "lon_0": centre.x, "datum": "WGS84", "units": "m"})
     there = pyproj.Transformer.from_crs(proj_crs(frame(g.crs)), local, always_xy=True)
     back = pyproj.Transformer.from_crs(local, proj_crs(frame(g.crs)), always_xy=True)
-    buffered = shapely.transform(shapely.transform(g.shape, lambda xy: numpy.column_stack(there.transform(xy[:, 0], xy[:, 1], errcheck=True))).buffer(r),
-                                 lambda xy: numpy.column_stack(back.transform(xy[:, 0], xy[:, 1], errcheck=True)))
+
+    def through(transformer: Any) -> Callable[[Any], Any]:
+        return lambda xy: numpy.column_stack(transformer.transform(xy[:, 0], xy[:, 1], errcheck=True))
+
+    buffered = shapely.transform(shapely.transform(g.shape, through(there)).buffer(r), through(back))
     return _wkt(buffered, g.crs)
 
 
