@@ -1,6 +1,7 @@
 """bench/geosparql.py: the benchmark's comparison and scoring rules, and the materialised query-rewrite graph."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,17 @@ def test_materialised_relations_relate_features_by_their_default_geometry() -> N
     assert f"<{my}B> <http://www.opengis.net/ont/geosparql#sfWithin> <{my}A> ." in triples
     assert f"<{my}A> <http://www.opengis.net/ont/geosparql#sfContains> <{my}BExactGeom> ." in triples
     assert not any(f"<{my}B> <http://www.opengis.net/ont/geosparql#sfDisjoint> <{my}A> ." == t for t in triples)
+
+
+def test_geometric_equality_is_a_diagnosis_apart_from_the_textual_rule(tmp_path: Path) -> None:
+    (tmp_path / "a.srx").write_text(SRX, encoding="utf-8")
+    rotated = {"head": {"vars": ["x", "w"]}, "results": {"bindings": [{  # the same triangle from another start vertex
+        "x": {"type": "literal", "value": "true", "datatype": "http://www.w3.org/2001/XMLSchema#boolean"},
+        "w": {"type": "literal", "value": "POLYGON((1 0, 1 1, 0 0, 1 0))", "datatype": gsb.WKT}}]}}
+    assert gsb.from_json(rotated) != gsb.read_srx(tmp_path / "a.srx")  # the benchmark's rule: not a pass
+    assert gsb.same_geometries(gsb.from_json(rotated, raw=True), gsb.read_srx(tmp_path / "a.srx", raw=True))
+    other = json.loads(json.dumps(rotated).replace("POLYGON((1 0, 1 1, 0 0, 1 0))", "POLYGON((2 0, 1 1, 0 0, 2 0))"))
+    assert not gsb.same_geometries(gsb.from_json(other, raw=True), gsb.read_srx(tmp_path / "a.srx", raw=True))
+    gml = json.loads(json.dumps(rotated).replace('"POLYGON((1 0, 1 1, 0 0, 1 0))", "datatype": "' + gsb.WKT, '"<gml:Polygon xmlns:gml=\\"http://www.opengis.net/ont/gml\\"><gml:exterior><gml:LinearRing><gml:posList>0 0 1 0 1 1 0 0</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon>", "datatype": "' + gsb.GML))
+    assert gml["results"]["bindings"][0]["w"]["datatype"] == gsb.GML
+    assert gsb.same_geometries(gsb.from_json(gml, raw=True), gsb.read_srx(tmp_path / "a.srx", raw=True))
