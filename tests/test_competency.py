@@ -287,8 +287,8 @@ def test_14_urbanisation_rate(store: ox.Store) -> None:
 
 def test_15_reporters_of_each_article(store: ox.Store) -> None:
     assert run(store, "15-") == [
-        ("Beijing Daily", "2022-12-19", "reporter", "Ren Shan", "Ren Shan（北京日报客户端记者）"),
-        ("Beijing Daily", "2022-12-19", "reporter", "Sun Hongyang", "Sun Hongyang（北京日报客户端记者）"),
+        ("Beijing Daily", "2022-12-19", "reporter", "Ren Shan", "Ren Shan"),
+        ("Beijing Daily", "2022-12-19", "reporter", "Sun Hongyang", "Sun Hongyang"),
         ("The Beijing News", "2022-12-20", "photographer", "Zheng Xinqia", "郑新洽"),
         ("The Beijing News", "2022-12-20", "reporter", "Sha Xueliang", "沙雪良"),
         ("The Beijing News", "2022-12-20", "reporter", "Zhan Shengjie", "展圣洁"),
