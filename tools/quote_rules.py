@@ -101,6 +101,9 @@ BJN_QUOTES = {
     # issue 17: whole sentences for notes that were supported clause by clause (appended: the order numbers the IRIs)
     "declaration-process": Span("《宣言》坚持以习近平新时代中国特色社会主义思想为指引", "为主题"),
     "coverage-and-voice": Span("发起宣言的城市覆盖面广", "时代强音。"),
+    "attendance": Span("线下约800人参加了多场次活动", "线上约7万人云端参会"),
+    # the 13 cities, then (next paragraph) "the cities that initiated the declaration": one quote across the break
+    "cities-and-coverage": Span("在19日举行的闭幕式上", "也有南方城市"),
 }
 TOPIC_OF = {  # initiative topics: quoted from the initiative that names them
     "peoples-well-being": 1, "public-services": 1, "law-based-governance": 3, "source-governance": 4, "proactive-governance": 4,
@@ -114,17 +117,17 @@ BJN_RULES = [
     ("event/forum-2022", "ugkg:attendanceMode", None, "mixed-attendance"),
     ("event/forum-2022", "ugkg:offlineParticipants", None, "offline"),
     ("event/forum-2022", "ugkg:onlineParticipants", None, "online"),
-    ("event/forum-2022", "skos:scopeNote", None, ("offline", "online")),
+    ("event/forum-2022", "skos:scopeNote", None, "attendance"),
     ("event/forum-2022", "skos:note", None, "covid-measures"),
     ("event/forum-2022", None, None, "dates-and-place"),
     ("event/forum-2022-closing-ceremony", "schema:startDate", None, "cities-consensus-issue"),
     ("event/forum-2022-closing-ceremony", None, None, "lead"),
     ("org/cass", None, None, "hosts"),
     ("org/beijing-municipal-*", None, None, "hosts"),
-    ("city/*", "skos:altLabel", None, ("short-forms", "cities-consensus-issue")),
+    ("city/*", "skos:altLabel", None, "short-forms"),
     ("city/*", None, None, "cities-consensus-issue"),
     (D, "ugkg:issuedBy", None, "cities-consensus-issue"),
-    (D, "ugkg:initiatingCity", None, ("coverage", "cities-consensus-issue")),
+    (D, "ugkg:initiatingCity", None, "cities-and-coverage"),
     (D, "ugkg:consensus", None, "cities-consensus-issue"),
     (D, "ugkg:initiatedBy", None, ("initiated", "hosts")),  # 由论坛主办方发起 + who the organisers (主办) are
     (D, "ugkg:reviewedBy", None, "experts"),
@@ -258,16 +261,21 @@ BJD_QUOTES = {
         ("strengthen regional coordination", "urban and rural areas"),
         ("strengthen ecological civilization", "living, entertainment and travel."),
     ], start=1)},
+    # issue 17: facts the first paragraph states across adjacent sentences, quoted by one span (appended: the order
+    # numbers the IRIs)
+    "closed-and-issued": Span("On December 19, the Beijing Party Construction Leading Action Reform Forum", "was jointly issued."),
+    "cities-and-coverage": Span("At the closing ceremony, 13 cities", "southern cities."),
+    "reported-first-and-coverage": Span("It is reported that this is the first urban governance modernization declaration in China.", "southern cities."),
 }
 BJD_RULES = [
     ("event/forum-2022*", None, None, "closed"),
     ("org/*", None, None, "closed"),
     ("city/*", None, None, "cities"),
     (D, "ugkg:issuedBy", None, "cities-issue"),
-    (D, "ugkg:initiatingCity", None, ("coverage", "cities")),
+    (D, "ugkg:initiatingCity", None, "cities-and-coverage"),
     (D, "ugkg:issuedAt", None, "cities-issue"),
     (D, "ugkg:consensus", None, "consensus"),
-    (D, "dcterms:issued", None, ("closed", "declaration-issued")),
+    (D, "dcterms:issued", None, "closed-and-issued"),
     (D, "ugkg:initiatedBy", None, ("initiated", "closed")),  # "initiated by the organizer" + who co-sponsored it
     (D, "ugkg:reviewedBy", None, "experts"),
     (D, "ugkg:consulted", None, "consulted"),
@@ -283,7 +291,7 @@ BJD_RULES = [
     (D, "ugkg:echoesAgenda", None, "echoes"),
     (D, "ugkg:echoesTopic", None, "echoes"),
     (D, "ugkg:signatoriesCover", None, "coverage"),
-    (D, "dcterms:description", None, ("reported-first", "coverage")),
+    (D, "dcterms:description", None, "reported-first-and-coverage"),
     (D, None, None, "declaration-issued"),
     ("concept/xi-jinping-thought", None, None, "guidance"),
     ("concept/spirit-of-20th-party-congress", None, None, "theoretical-basis"),
