@@ -120,7 +120,7 @@ BJN_RULES = [
     ("event/forum-2022", "skos:scopeNote", None, "attendance"),
     ("event/forum-2022", "skos:note", None, "covid-measures"),
     ("event/forum-2022", None, None, "dates-and-place"),
-    ("event/forum-2022-closing-ceremony", "schema:startDate", None, "cities-consensus-issue"),
+    ("event/forum-2022-closing-ceremony", "schema:startDate", None, "lead"),  # 12月19日 (在19日… gives no month)
     ("event/forum-2022-closing-ceremony", None, None, "lead"),
     ("org/cass", None, None, "hosts"),
     ("org/beijing-municipal-*", None, None, "hosts"),
@@ -182,6 +182,9 @@ BJN_RULES = [
     *[(f"index/cuggi/indicator/{s}", None, None, "system-indicators") for s in (
         "party-committee-leadership", "government-responsibility", "democratic-consultation", "social-coordination",
         "public-participation", "rule-of-law-guarantee", "technological-support")],
+    # the fields' clause does not say they are part of the indicator system; Meng's whole sentence does (二级指标)
+    *[(f"index/cuggi/indicator/{s}", "skos:inScheme", None, "indicators-speech") for s in (
+        "compulsory-education", "entrepreneurship", "employment", "elderly-care", "medical-care")],
     *[(f"index/cuggi/indicator/{s}", None, None, "fields") for s in (
         "compulsory-education", "entrepreneurship", "employment", "elderly-care", "medical-care")],
     *[(f"index/cuggi/indicator/{s}", None, None, "feedback-indicators") for s in ("npc-cppcc-deliberation", "city-image")],
