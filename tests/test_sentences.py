@@ -137,6 +137,22 @@ def test_query_46_chinese_only_resources(store: ox.Store) -> None:
     assert [tuple(t.value for t in row) for row in store.query(CHINESE_ONLY)] == []
 
 
+def test_only_names_and_the_printed_headline_are_chinese_only_texts() -> None:
+    """Each (resource, property) with a Chinese text also has an English one, except what has no translation to give:
+    the Beijing News headline as printed (its English is a label) and short forms (京, 北京市委 …)."""
+    union = data_union()
+    langs: dict[tuple, set] = {}
+    for s, p, o in union:
+        if isinstance(o, Literal) and o.language in ("zh", "en") and str(s).startswith(ID):
+            langs.setdefault((str(s)[len(ID):], union.namespace_manager.normalizeUri(p)), set()).add(o.language)
+    assert sorted(k for k, v in langs.items() if v == {"zh"}) == [
+        ("article/bjnews-2022-12-20-a11", "dcterms:title"),
+        ("city/beijing", "skos:altLabel"), ("city/chongqing", "skos:altLabel"), ("city/shanghai", "skos:altLabel"),
+        ("city/tianjin", "skos:altLabel"),
+        ("org/beijing-municipal-government", "skos:altLabel"), ("org/beijing-municipal-party-committee", "skos:altLabel"),
+    ]
+
+
 def test_every_beijing_news_quote_has_one_english_translation_marked_as_the_projects() -> None:
     quotes, curation, marks = graph(f"quotes-{BJN}"), graph("curation"), graph("translations")
     annotations = set(quotes.subjects(RDF.type, OA.Annotation))
