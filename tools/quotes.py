@@ -13,6 +13,7 @@ Run from the repository root:  python tools/quotes.py  [--check]   (the articles
 """
 from __future__ import annotations
 
+import os
 import argparse
 import sys
 from dataclasses import dataclass
@@ -31,7 +32,8 @@ UGKG = rdflib.Namespace("https://w3id.org/ugkg/def/")
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = rdflib.Namespace("https://schema.org/")
 GRAPH = "https://w3id.org/ugkg/graph/data/"
-SEEDS = ROOT.parent / "shared" / "seeds"
+# the source articles: the clone's sibling shared/seeds (as in CI), or UGKG_SEEDS_DIR (a worktree elsewhere)
+SEEDS = Path(os.environ.get("UGKG_SEEDS_DIR") or ROOT.parent / "shared" / "seeds")
 SKIPPED_PREDICATES = {PROV.wasDerivedFrom}
 TRANSLATED_PREDICATES = {RDFS.label, DCTERMS.title, UGKG.text, SKOS.definition, SKOS.scopeNote, SKOS.note,
                          SKOS.altLabel, SCHEMA.text, SCHEMA.alternativeHeadline, SCHEMA.articleSection,
