@@ -8,6 +8,7 @@ listed there. The competency queries run on the real graph as `ugkg build` makes
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -102,7 +103,13 @@ def test_new_terms_are_in_owl2_rl_and_dl_together_with_the_ontology() -> None:
     graph = rdflib.Graph()
     for name in ("ugkg.ttl", "context.ttl"):
         graph.parse(ROOT / "ontology" / name, format="turtle")
-    ontology = pyhornedowl.open_ontology_from_string(graph.serialize(format="xml"), "owl")
+    # pretty-xml, not xml: with rdflib's plain RDF/XML order horned-owl met owl:versionIRI before the ontology's
+    # declaration in the merged graph and reported it as an undeclared annotation property (measured; ugkg.ttl
+    # alone is checked with plain xml by tests/build/test_vocabulary_consistency.py)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        text = graph.serialize(format="pretty-xml")
+    ontology = pyhornedowl.open_ontology_from_string(text, "owl")
     for profile in ("RL", "DL"):
         report = check_profile(ontology, profile)
         assert report.conformant, [str(v) for v in report.violations]
