@@ -179,7 +179,8 @@ def test_the_reform_page_shows_its_facts_the_source_words_and_the_curated_graph(
     page = response.get_data(as_text=True)
     for expected in ("北京市接诉即办改革", "Beijing 12345 Citizen Service Hotline", "2019-01",
                      "北京市接诉即办改革于2019年1月正式开始,以12345市民服务热线为主渠道",
-                     "Curated context from cited sources", "北京市接诉即办工作条例"):
+                     "Curated context from cited sources",
+                     "/id/document/beijing-regulation-on-immediate-response-to-public-complaints"):
         assert expected in page, expected
 
 
