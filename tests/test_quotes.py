@@ -204,6 +204,7 @@ def test_dumps_and_context_carry_the_quotes(store: ox.Store) -> None:
     # the release delta graphs (graph/delta/<v>/…) restate the quotes a release added: history, not a second source
     counts = {row[0].value: int(row[1].value) for row in rows if "/graph/delta/" not in row[0].value}
     expected = {GRAPH + f"quotes-{stem}": len(list(graph(f"quotes-{stem}").subjects(RDF.type, OA.Annotation))) for stem in ARTICLE_GRAPHS}
+    expected[GRAPH + "context"] = len(list(graph("context").subjects(RDF.type, OA.Annotation)))  # curated context's sources (issue 17, item 6)
     assert counts == expected
 
 

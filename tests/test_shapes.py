@@ -32,7 +32,11 @@ FIXTURE_FILES = sorted(FIXTURES.glob("*/*.ttl"))
 
 @lru_cache(maxsize=None)
 def shapes_graph() -> rdflib.Graph:
-    return rdflib.Graph().parse(SHAPES_FILE, format="turtle")
+    """Every shapes file, as the build loads them into graph/shapes (shapes/context-shapes.ttl: issue 17, item 6)."""
+    g = rdflib.Graph()
+    for path in sorted(SHAPES_FILE.parent.glob("*.ttl")):
+        g.parse(path, format="turtle")
+    return g
 
 
 @lru_cache(maxsize=None)
