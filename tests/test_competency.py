@@ -226,8 +226,8 @@ def test_08_initiatives_on_digital_governance_or_resilience(store: ox.Store) -> 
 
 
 def test_09_signatories_that_are_municipalities(store: ox.Store) -> None:
-    if not list(store.quads_for_pattern(None, ox.NamedNode(str(UGKG.administrativeType)), None, None)):
-        pytest.skip("no ugkg:administrativeType facts yet (they come from data/places.ttl)")
+    if not list(store.quads_for_pattern(None, ox.NamedNode(str(UGKG.hasAdministrativeType)), None, None)):
+        pytest.skip("no ugkg:hasAdministrativeType facts yet (they come from data/places.ttl)")
     # Both articles: the signatories cover the four municipalities directly under the central government (京沪津渝).
     assert run(store, "09-") == [("Beijing", "北京"), ("Chongqing", "重庆"), ("Shanghai", "上海"), ("Tianjin", "天津")]
 
@@ -266,7 +266,7 @@ def test_12_which_article_states_which_fact(store: ox.Store) -> None:
         ("startDate", bjn),                          # only the Chinese article gives 12月18日至19日
         ("endDate", bjn), ("endDate", bjd),          # both: closed on 19 December
         ("heldIn", bjn),                             # 在京举办
-        ("coSponsor", bjn), ("coSponsor", bjd),
+        ("coHost", bjn), ("coHost", bjd),
         ("onlineParticipants", bjn),                 # 线上约7万人
         ("theme", bjn), ("theme", bjd),
         ("echoesAgenda", bjd),                       # only the English article mentions the agendas
@@ -493,7 +493,7 @@ def test_35_source_sentences_of_one_resource(store: ox.Store) -> None:
     rows = run(store, "35-")
     assert len(rows) == 808  # every (fact, quote) pair of the two article graphs: 535 (Beijing News) + 273 (Beijing Daily)
     base, rdf, rdfs = "https://w3id.org/ugkg/", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#"
-    about_xiongan = [(r[1], r[2], r[3], r[4], r[5]) for r in rows if r[0] == base + "id/city/xiongan"]
+    about_xiongan = [(r[1], r[2], r[3], r[4], r[5]) for r in rows if r[0] == base + "id/new-area/xiongan"]
     assert about_xiongan == [
         (rdf + "type", base + "def/UrbanArea", "Beijing Daily", None, "en"),
         (rdfs + "label", "Xiong'an", "Beijing Daily", None, "en"),
@@ -501,7 +501,7 @@ def test_35_source_sentences_of_one_resource(store: ox.Store) -> None:
         (rdf + "type", base + "def/UrbanArea", "The Beijing News", "A11", "zh"),
         (rdfs + "label", "雄安", "The Beijing News", "A11", "zh"),
     ]
-    sentences = {r[6] for r in rows if r[0] == base + "id/city/xiongan"}
+    sentences = {r[6] for r in rows if r[0] == base + "id/new-area/xiongan"}
     signed = {row[3] for row in run(store, "30-")}  # each is a part of the sentence saying Xiong'an signed
     assert len(sentences) == 2 and all(any(s in whole for whole in signed) for s in sentences)
 

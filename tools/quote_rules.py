@@ -106,7 +106,7 @@ TOPIC_OF = {  # initiative topics: quoted from the initiative that names them
 }
 D = "document/beijing-declaration"
 BJN_RULES = [
-    ("event/forum-2022", "ugkg:coSponsor", None, "hosts"),
+    ("event/forum-2022", "ugkg:coHost", None, "hosts"),
     ("event/forum-2022", "ugkg:closingCeremony", None, "lead"),
     ("event/forum-2022", "ugkg:attendanceMode", None, "mixed-attendance"),
     ("event/forum-2022", "ugkg:offlineParticipants", None, "offline"),
@@ -120,16 +120,17 @@ BJN_RULES = [
     ("org/beijing-municipal-*", None, None, "hosts"),
     ("city/*", "skos:altLabel", None, ("short-forms", "cities-consensus-issue")),
     ("city/*", None, None, "cities-consensus-issue"),
+    ("new-area/*", None, None, "cities-consensus-issue"),  # Xiong'an, one of the 13
     (D, "ugkg:issuedBy", None, "cities-consensus-issue"),
     (D, "ugkg:initiatingCity", None, ("coverage", "cities-consensus-issue")),
-    (D, "ugkg:consensus", None, "cities-consensus-issue"),
+    (D, "ugkg:precededByConsensus", None, "cities-consensus-issue"),
     (D, "ugkg:initiatedBy", None, "initiated"),
     (D, "ugkg:reviewedBy", None, "experts"),
     (D, "ugkg:consulted", None, "consulted"),
     (D, "ugkg:theme", None, "theme"),
     (D, "ugkg:aim", None, "aim"),
-    (D, "ugkg:guidingIdeology", None, "guidance"),
-    (D, "ugkg:theoreticalBasis", None, "theoretical-basis"),
+    (D, "ugkg:hasGuidingIdeology", None, "guidance"),
+    (D, "ugkg:hasTheoreticalBasis", None, "theoretical-basis"),
     (D, "ugkg:invokesConcept", "concept/people-city", "people-city"),
     (D, "ugkg:invokesConcept", "concept/party-building-led-grassroots-governance", "grassroots"),
     (D, "ugkg:invokesConcept", "concept/chinese-modernization", "chinese-modernization"),
@@ -172,7 +173,7 @@ BJN_RULES = [
     *[(f"index/cuggi/indicator/{s}", None, None, "system-indicators") for s in (
         "party-committee-leadership", "government-responsibility", "democratic-consultation", "social-coordination",
         "public-participation", "rule-of-law-guarantee", "technological-support")],
-    *[(f"index/cuggi/indicator/{s}", None, None, "fields") for s in (
+    *[(f"index/cuggi/assessment-field/{s}", None, None, "fields") for s in (
         "compulsory-education", "entrepreneurship", "employment", "elderly-care", "medical-care")],
     *[(f"index/cuggi/indicator/{s}", None, None, "feedback-indicators") for s in ("npc-cppcc-deliberation", "city-image")],
     *[(f"index/cuggi/principle/{s}", None, None, f"principle-{n}") for n, s in enumerate(
@@ -256,10 +257,11 @@ BJD_RULES = [
     ("event/forum-2022*", None, None, "closed"),
     ("org/*", None, None, "closed"),
     ("city/*", None, None, "cities"),
+    ("new-area/*", None, None, "cities"),
     (D, "ugkg:issuedBy", None, "cities-issue"),
     (D, "ugkg:initiatingCity", None, ("coverage", "cities")),
     (D, "ugkg:issuedAt", None, "cities-issue"),
-    (D, "ugkg:consensus", None, "consensus"),
+    (D, "ugkg:precededByConsensus", None, "consensus"),
     (D, "dcterms:issued", None, ("closed", "declaration-issued")),
     (D, "ugkg:initiatedBy", None, "initiated"),
     (D, "ugkg:reviewedBy", None, "experts"),
@@ -267,8 +269,8 @@ BJD_RULES = [
     (D, "ugkg:theme", None, "theme"),
     (D, "ugkg:aim", None, "aim"),
     (D, "ugkg:addresses", None, "addresses"),
-    (D, "ugkg:guidingIdeology", None, "guidance"),
-    (D, "ugkg:theoreticalBasis", None, "theoretical-basis"),
+    (D, "ugkg:hasGuidingIdeology", None, "guidance"),
+    (D, "ugkg:hasTheoreticalBasis", None, "theoretical-basis"),
     (D, "ugkg:invokesConcept", "concept/people-city", "people-city"),
     (D, "ugkg:invokesConcept", "concept/party-building-led-grassroots-governance", "grassroots"),
     (D, "ugkg:invokesConcept", "concept/chinese-modernization", "chinese-modernization"),

@@ -14,6 +14,7 @@ Run from the repository root:  python tools/quotes.py  [--check]   (the articles
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ UGKG = rdflib.Namespace("https://w3id.org/ugkg/def/")
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = rdflib.Namespace("https://schema.org/")
 GRAPH = "https://w3id.org/ugkg/graph/data/"
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = Path(os.environ.get("UGKG_SEEDS_DIR") or ROOT.parent / "shared" / "seeds")  # env: a worktree whose sibling is not shared/
 SKIPPED_PREDICATES = {PROV.wasDerivedFrom}
 TRANSLATED_PREDICATES = {RDFS.label, DCTERMS.title, UGKG.text, SKOS.definition, SKOS.scopeNote, SKOS.note,
                          SKOS.altLabel, SCHEMA.text, SCHEMA.alternativeHeadline, SCHEMA.articleSection,
