@@ -131,6 +131,22 @@ def test_03_closing_ceremony_participation(store: ox.Store) -> None:
     ]
 
 
+def test_48_approximate_figures_are_qualified_in_the_fact_graph(store: ox.Store) -> None:
+    # 线下约800人 … 线上约7万人 (The Beijing News): each count a schema:QuantitativeValue with ugkg:approximate true,
+    # in the article's own graph; the English labels are the project's (curation.ttl).
+    assert run(store, "48-") == [
+        ("offline attendance", "800", "true", "线下约800人", "About 800 people offline", "The Beijing News"),
+        ("online attendance", "70000", "true", "线上约7万人", "About 70,000 people online", "The Beijing News"),
+    ]
+
+
+def test_no_forum_count_is_a_plain_number(store: ox.Store) -> None:
+    """Issue 17: a count the source gives as 约 (about) is never a bare literal on the forum."""
+    rows = store.query("""PREFIX ugkg: <https://w3id.org/ugkg/def/>
+        SELECT ?p ?o WHERE { ?forum a ugkg:Forum ; ?p ?o . FILTER (isLiteral(?o) && datatype(?o) = <http://www.w3.org/2001/XMLSchema#integer>) }""")
+    assert [(r[0].value, r[1].value) for r in rows] == []
+
+
 INITIATIVES_ZH = [
     "坚持以人为本、增进民生福祉，采取更多惠民生、暖民心举措，不断健全公共服务体系，提高公共服务水平。",
     "坚持依靠人民、建设人民城市，让城市治理充分体现人民意志、保障人民权益、激发人民创造活力。",
@@ -267,7 +283,7 @@ def test_12_which_article_states_which_fact(store: ox.Store) -> None:
         ("endDate", bjn), ("endDate", bjd),          # both: closed on 19 December
         ("heldIn", bjn),                             # 在京举办
         ("coHost", bjn), ("coHost", bjd),
-        ("onlineParticipants", bjn),                 # 线上约7万人
+        ("onlineAttendance", bjn),                   # 线上约7万人
         ("theme", bjn), ("theme", bjd),
         ("echoesAgenda", bjd),                       # only the English article mentions the agendas
         ("issuedBy", bjn), ("issuedBy", bjd),

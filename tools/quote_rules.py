@@ -4,7 +4,8 @@ A quote is a Span of the article text: from the ``occurrence``-th occurrence of 
 ``end`` after it (or just ``start`` itself). A rule is (subject, predicate, object, quote key or keys): the first
 rule that matches a triple of the article graph gives its quote(s); subject is an id path (``event/forum-2022``)
 or a path prefix ending in ``*``; predicate a CURIE, object an id path; None matches anything.
-Qualifiers are extra triples on the reified statement of (subject, predicate), e.g. ugkg:approximate for 约800人.
+Qualifiers are extra triples on the reified statement of (subject, predicate); none is used since issue 17 moved
+ugkg:approximate (约800人) from the statement onto the count itself, in the article graph.
 """
 from __future__ import annotations
 
@@ -29,8 +30,6 @@ class Article:
     rules: list[tuple]
     qualifiers: dict[tuple[str, str], list[tuple[str, Literal]]] = field(default_factory=dict)
 
-
-APPROX = [("ugkg:approximate", Literal(True))]
 
 # --- The Beijing News, 2022-12-20, A11 (Chinese) ----------------------------------------------------------------
 
@@ -109,9 +108,10 @@ BJN_RULES = [
     ("event/forum-2022", "ugkg:coHost", None, "hosts"),
     ("event/forum-2022", "ugkg:closingCeremony", None, "lead"),
     ("event/forum-2022", "ugkg:attendanceMode", None, "mixed-attendance"),
-    ("event/forum-2022", "ugkg:offlineParticipants", None, "offline"),
-    ("event/forum-2022", "ugkg:onlineParticipants", None, "online"),
-    ("event/forum-2022", "skos:scopeNote", None, ("offline", "online")),
+    ("event/forum-2022", "ugkg:offlineAttendance", None, "offline"),
+    ("event/forum-2022", "ugkg:onlineAttendance", None, "online"),
+    ("event/forum-2022/offline-attendance", None, None, "offline"),
+    ("event/forum-2022/online-attendance", None, None, "online"),
     ("event/forum-2022", "skos:note", None, "covid-measures"),
     ("event/forum-2022", None, None, "dates-and-place"),
     ("event/forum-2022-closing-ceremony", "schema:startDate", None, "cities-consensus-issue"),
@@ -312,8 +312,7 @@ BJD_RULES = [
 
 ARTICLES = {
     "bjnews-2022-12-20": Article(
-        "article/bjnews-2022-12-20-a11", "13城发布《城市治理现代化北京宣言》", "zh", BJN_QUOTES, BJN_RULES,
-        {("event/forum-2022", "ugkg:offlineParticipants"): APPROX, ("event/forum-2022", "ugkg:onlineParticipants"): APPROX}),
+        "article/bjnews-2022-12-20-a11", "13城发布《城市治理现代化北京宣言》", "zh", BJN_QUOTES, BJN_RULES),
     "bjd-2022-12-19": Article(
         "article/bjd-2022-12-19", "The first in China! 13 cities including Beijing jointly issued", "en", BJD_QUOTES, BJD_RULES),
 }
