@@ -4,8 +4,10 @@ Why a script: several branches edit the same data files at once. A rename done b
 (or half-done) by the merge of another; this table is re-run after every merge instead, and it is idempotent
 (no new name contains an old one in a form that is rewritten, so a second run changes nothing).
 
-Run from the repository root:  python tools/rename-iris.py  [--check] [--no-regenerate]
+Run from the repository root:  python tools/rename-iris.py  [--check] [--no-regenerate] [--verify-moves]
   --check          write nothing; exit 1 when a file still mentions an old IRI (lists them)
+  --verify-moves   after `ugkg build` (UGKG_DATA_DIR as for it): exit 1 unless the next `ugkg release` will record
+                   every rename of the table as a move (301), i.e. the renamed resource kept its types and labels
   --no-regenerate  do not re-run the generators afterwards (tools/geometries.py, tools/quotes.py), whose output
                    depends on the IRIs (the sort order of geometries, the quote graphs and translation marks)
 
@@ -96,7 +98,38 @@ def rewrite(text: str, table: list[tuple[re.Pattern[str], str]]) -> str:
     return "".join(lines)
 
 
+def expected_moves(base: str = "https://w3id.org/ugkg/") -> dict[str, str]:
+    """The IRI moves this table makes (shapes have no labels: the release machinery reports them removed, 410)."""
+    out = {f"{base}def/{o}": f"{base}def/{n}" for o, n in TERMS.items()}
+    for o, n in PATHS.items():
+        out[f"{base}id/{o}"] = f"{base}id/{n}"
+    out.update({f"{base}id/geometry/{o}": f"{base}id/geometry/{n}" for o, n in PATHS.items() if o.startswith("city/")})
+    return out
+
+
+def verify_moves() -> int:
+    """Compare the table with the moves `ugkg release` would record from the newest release to the current snapshot."""
+    sys.path.insert(0, str(ROOT))
+    from server.build.diff import summarise
+    from server.build.release import list_releases, release_form
+    from server.build.snapshot import current_snapshot
+    from server.settings import Settings
+
+    settings = Settings.from_env()
+    snapshot = current_snapshot(settings.snapshots_dir)
+    previous = list_releases(Path(settings.releases_dir) if settings.releases_dir else ROOT / "releases")[-1]
+    _, moves = summarise(previous.dataset(), release_form(snapshot), previous.base_iri, str(snapshot.manifest["base_iri"]))
+    wanted = {o: n for o, n in expected_moves(str(snapshot.manifest["base_iri"])).items() if o in previous.dataset().decode("utf-8")}
+    missing = {o: n for o, n in wanted.items() if moves.get(o) != n}
+    for o, n in sorted(missing.items()):
+        print(f"not recorded as a move from release {previous.version}: {o} -> {n} (types or labels changed?)")
+    print(f"{len(wanted) - len(missing)} of {len(wanted)} renames will be recorded as moves")
+    return 1 if missing else 0
+
+
 def main(argv: list[str]) -> int:
+    if "--verify-moves" in argv:
+        return verify_moves()
     check = "--check" in argv
     table = rules()
     changed: list[Path] = []
