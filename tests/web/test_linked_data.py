@@ -131,7 +131,7 @@ def test_ontology_documentation_page(client):
     response = client.get("/def", headers={"Accept": BROWSER})
     assert response.status_code == 200
     body = response.get_data(as_text=True)
-    for text in ('id="Forum"', "论坛", "co-sponsor", "共同主办方", "schema:Event", "schema:organizer", 'href="/id/event/forum"'):
+    for text in ('id="Forum"', "论坛", "co-host", "共同主办方", "schema:Event", "schema:organizer", 'href="/id/event/forum"'):
         assert text in body, text
 
 
@@ -149,7 +149,7 @@ def test_resource_page_shows_both_languages_provenance_and_links(client):
     assert '<span class="first" lang="en">Forum</span>' in body and '<span class="second" lang="zh">论坛</span>' in body
     assert 'href="/id/org/cass"' in body  # related resource, local link
     assert 'href="/graph/data/a"' in body and 'href="/graph/data/b"' in body  # provenance per fact
-    assert "co-sponsor" in body and "共同主办方" not in body  # the property's label from the ontology, in the page's language
+    assert "co-host" in body and "共同主办方" not in body  # the property's label from the ontology, in the page's language
     chinese = client.get("/id/event/forum?lang=zh", headers={"Accept": BROWSER}).get_data(as_text=True)
     assert 'data-primary="zh"' in chinese and "共同主办方" in chinese
     assert '<span class="first" lang="zh">论坛</span>' in chinese  # data labels: the page's language first, both shown
