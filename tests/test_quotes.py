@@ -170,11 +170,24 @@ def test_quote_shapes_are_inert_on_a_union_but_still_check_quote_form() -> None:
     assert any("not asserted" in msg for _, msg in quote_results(union))
 
 
-def test_approximate_counts_are_qualified_on_their_statements() -> None:
-    quotes = graph("quotes-bjnews-2022-12-20")
-    approximate = {reified(quotes, st)[1] for st in quotes.subjects(UGKG.approximate, rdflib.Literal(True))}
-    assert approximate == {UGKG.offlineParticipants, UGKG.onlineParticipants}
-    assert (None, UGKG.approximate, None) not in graph("bjnews-2022-12-20")
+def test_approximate_counts_are_qualified_in_the_fact_graph_and_quoted() -> None:
+    """Issue 17: 约800人 / 约7万人 are schema:QuantitativeValues with ugkg:approximate true in the article graph itself
+    (not a plain number whose flag lives only on a quote statement), and each of their triples is quoted by the
+    clause that gives the figure."""
+    FORUM, SDO = URIRef("https://w3id.org/ugkg/id/event/forum-2022"), rdflib.Namespace("https://schema.org/")
+    facts, quotes = graph("bjnews-2022-12-20"), graph("quotes-bjnews-2022-12-20")
+    counts = {facts.value(FORUM, UGKG.offlineAttendance): 800, facts.value(FORUM, UGKG.onlineAttendance): 70000}
+    for count, value in counts.items():
+        assert (count, RDF.type, SDO.QuantitativeValue) in facts
+        assert facts.value(count, SDO.value) == rdflib.Literal(value)
+        assert facts.value(count, UGKG.approximate) == rdflib.Literal(True)
+    said = {reified(quotes, st): quotes.value(quotes.value(ann, OA.hasTarget), OA.hasSelector)
+            for ann in quotes.subjects(RDF.type, OA.Annotation) for st in quotes.objects(ann, OA.hasBody)}
+    exact = {t: str(quotes.value(sel, OA.exact)) for t, sel in said.items()}
+    assert exact[(list(counts)[0], UGKG.approximate, rdflib.Literal(True))] == "线下约800人参加了多场次活动"
+    assert exact[(list(counts)[1], UGKG.approximate, rdflib.Literal(True))] == "线上约7万人云端参会"
+    assert (None, UGKG.approximate, None) not in quotes  # no statement carries the flag any more
+    assert not [o for o in facts.objects(FORUM, None) if isinstance(o, rdflib.Literal) and o.datatype == rdflib.XSD.integer]
 
 
 def test_generated_quote_files_are_up_to_date() -> None:
@@ -218,7 +231,7 @@ def real_client(kg_settings, kg_snapshot):  # type: ignore[no-untyped-def]
 
 
 def test_resource_page_shows_each_fact_beside_its_quote_article_and_page(real_client) -> None:  # type: ignore[no-untyped-def]
-    html = real_client.get("/id/city/xiongan", headers={"Accept": "text/html"}).get_data(as_text=True)
+    html = real_client.get("/id/new-area/xiongan", headers={"Accept": "text/html"}).get_data(as_text=True)
     facts = html[html.index("<h2>Facts</h2>"):]
     facts = facts[:facts.index("</table>")]  # quotes sit in the facts table, beside the fact they support
     assert '<blockquote lang="zh">在19日举行的闭幕式上,北京、上海、天津、重庆、石家庄、雄安' in facts

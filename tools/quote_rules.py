@@ -4,7 +4,8 @@ A quote is a Span of the article text: from the ``occurrence``-th occurrence of 
 ``end`` after it (or just ``start`` itself). A rule is (subject, predicate, object, quote key or keys): the first
 rule that matches a triple of the article graph gives its quote(s); subject is an id path (``event/forum-2022``)
 or a path prefix ending in ``*``; predicate a CURIE, object an id path; None matches anything.
-Qualifiers are extra triples on the reified statement of (subject, predicate), e.g. ugkg:approximate for 约800人.
+Qualifiers are extra triples on the reified statement of (subject, predicate); none is used since issue 17 moved
+ugkg:approximate (约800人) from the statement onto the count itself, in the article graph.
 """
 from __future__ import annotations
 
@@ -29,8 +30,6 @@ class Article:
     rules: list[tuple]
     qualifiers: dict[tuple[str, str], list[tuple[str, Literal]]] = field(default_factory=dict)
 
-
-APPROX = [("ugkg:approximate", Literal(True))]
 
 # --- The Beijing News, 2022-12-20, A11 (Chinese) ----------------------------------------------------------------
 
@@ -90,7 +89,6 @@ BJN_QUOTES = {
     "indicators-speech": Span("具体而言,构建共建共治共享的社会治理共同体", "综合治理绩效。"),
     "system-indicators": Span("构建共建共治共享的社会治理共同体是城市治理的本质要求", "作为衡量城市治理体系的二级指标"),
     "fields": Span("用义务教育、创业、就业、养老、医疗等跟民生福祉高度相关的领域的治理绩效来评估城市的综合治理绩效"),
-    "feedback-basis": Span("人民城市人民建、人民城市为人民是中国特色城市的关键特征", "作为衡量治理反馈的二级指标"),
     "feedback-speech": Span("因此,我们将人大政协的议政、城市形象等作为衡量治理反馈的二级指标。"),
     "feedback-indicators": Span("我们将人大政协的议政、城市形象等作为衡量治理反馈的二级指标"),
     "ten-point-heading": Span("《城市治理现代化北京宣言》提出“十点倡议”"),
@@ -99,9 +97,7 @@ BJN_QUOTES = {
         "坚持协同治理、强化共治体系", "加强基层治理、筑牢治理基础", "加强数字治理、建设智慧城市", "加强韧性治理、实现安全发展",
         "加强区域协调、促进平衡发展", "加强生态文明、共享低碳生活"], start=1)},
     # issue 17: whole sentences for notes that were supported clause by clause (appended: the order numbers the IRIs)
-    "declaration-process": Span("《宣言》坚持以习近平新时代中国特色社会主义思想为指引", "为主题"),
     "coverage-and-voice": Span("发起宣言的城市覆盖面广", "时代强音。"),
-    "attendance": Span("线下约800人参加了多场次活动", "线上约7万人云端参会"),
     # the 13 cities, then (next paragraph) "the cities that initiated the declaration": one quote across the break
     "cities-and-coverage": Span("在19日举行的闭幕式上", "也有南方城市"),
 }
@@ -112,12 +108,13 @@ TOPIC_OF = {  # initiative topics: quoted from the initiative that names them
 }
 D = "document/beijing-declaration"
 BJN_RULES = [
-    ("event/forum-2022", "ugkg:coSponsor", None, "hosts"),
+    ("event/forum-2022", "ugkg:coHost", None, "hosts"),
     ("event/forum-2022", "ugkg:closingCeremony", None, "lead"),
     ("event/forum-2022", "ugkg:attendanceMode", None, "mixed-attendance"),
-    ("event/forum-2022", "ugkg:offlineParticipants", None, "offline"),
-    ("event/forum-2022", "ugkg:onlineParticipants", None, "online"),
-    ("event/forum-2022", "skos:scopeNote", None, "attendance"),
+    ("event/forum-2022", "ugkg:offlineAttendance", None, "offline"),
+    ("event/forum-2022", "ugkg:onlineAttendance", None, "online"),
+    ("event/forum-2022/offline-attendance", None, None, "offline"),
+    ("event/forum-2022/online-attendance", None, None, "online"),
     ("event/forum-2022", "skos:note", None, "covid-measures"),
     ("event/forum-2022", None, None, "dates-and-place"),
     ("event/forum-2022-closing-ceremony", "schema:startDate", None, "lead"),  # 12月19日 (在19日… gives no month)
@@ -126,16 +123,17 @@ BJN_RULES = [
     ("org/beijing-municipal-*", None, None, "hosts"),
     ("city/*", "skos:altLabel", None, "short-forms"),
     ("city/*", None, None, "cities-consensus-issue"),
+    ("new-area/*", None, None, "cities-consensus-issue"),  # Xiong'an, one of the 13
     (D, "ugkg:issuedBy", None, "cities-consensus-issue"),
     (D, "ugkg:initiatingCity", None, "cities-and-coverage"),
-    (D, "ugkg:consensus", None, "cities-consensus-issue"),
+    (D, "ugkg:precededByConsensus", None, "cities-consensus-issue"),
     (D, "ugkg:initiatedBy", None, ("initiated", "hosts")),  # 由论坛主办方发起 + who the organisers (主办) are
     (D, "ugkg:reviewedBy", None, "experts"),
     (D, "ugkg:consulted", None, "consulted"),
     (D, "ugkg:theme", None, "theme"),
     (D, "ugkg:aim", None, "aim"),
-    (D, "ugkg:guidingIdeology", None, "guidance"),
-    (D, "ugkg:theoreticalBasis", None, "theoretical-basis"),
+    (D, "ugkg:hasGuidingIdeology", None, "guidance"),
+    (D, "ugkg:hasTheoreticalBasis", None, "theoretical-basis"),
     (D, "ugkg:invokesConcept", "concept/people-city", "people-city"),
     (D, "ugkg:invokesConcept", "concept/party-building-led-grassroots-governance", "grassroots"),
     (D, "ugkg:invokesConcept", "concept/chinese-modernization", "chinese-modernization"),
@@ -143,7 +141,6 @@ BJN_RULES = [
     *[(D, "ugkg:hasInitiative", f"{D}/initiative/{n}", ("ten-point-heading", f"initiative-{n}")) for n in range(1, 11)],
     (D, "ugkg:proposesInitiatives", None, "theme-and-initiative"),
     (D, "dcterms:description", None, ("theme-and-initiative", "coverage-and-voice")),
-    (D, "skos:scopeNote", None, "declaration-process"),
     (D, None, None, "lead"),
     ("concept/xi-jinping-thought", None, None, "guidance"),
     ("concept/spirit-of-20th-party-congress", None, None, "theoretical-basis"),
@@ -164,7 +161,7 @@ BJN_RULES = [
     (f"{D}/ten-point-initiative", None, None, "ten-point-heading"),
     ("index/cuggi", "ugkg:presenter", None, "photo-caption"),
     ("index/cuggi", "ugkg:issuedAt", None, ("index-also-released", "index-first")),
-    ("index/cuggi", "dcterms:description", None, ("team-proposal", "index-first-claim")),
+    ("index/cuggi", "dcterms:description", None, "team-proposal"),
     ("index/cuggi", "skos:hasTopConcept", None, "dimensions"),
     ("index/cuggi", "ugkg:hasPrinciple", None, "principles"),
     ("index/cuggi", "ugkg:citesStatistic", None, "rate"),
@@ -177,15 +174,14 @@ BJN_RULES = [
     ("index/cuggi/dimension/governance-capacity", None, None, "dim-capacity"),
     ("index/cuggi/dimension/governance-effectiveness", "skos:scopeNote", None, "fields"),
     ("index/cuggi/dimension/governance-effectiveness", None, None, "dim-effectiveness"),
-    ("index/cuggi/dimension/governance-feedback", "skos:scopeNote", None, "feedback-basis"),
     ("index/cuggi/dimension/governance-feedback", None, None, "dim-feedback"),
     *[(f"index/cuggi/indicator/{s}", None, None, "system-indicators") for s in (
         "party-committee-leadership", "government-responsibility", "democratic-consultation", "social-coordination",
         "public-participation", "rule-of-law-guarantee", "technological-support")],
     # the fields' clause does not say they are part of the indicator system; Meng's whole sentence does (二级指标)
-    *[(f"index/cuggi/indicator/{s}", "skos:inScheme", None, "indicators-speech") for s in (
+    *[(f"index/cuggi/assessment-field/{s}", "skos:inScheme", None, "indicators-speech") for s in (
         "compulsory-education", "entrepreneurship", "employment", "elderly-care", "medical-care")],
-    *[(f"index/cuggi/indicator/{s}", None, None, "fields") for s in (
+    *[(f"index/cuggi/assessment-field/{s}", None, None, "fields") for s in (
         "compulsory-education", "entrepreneurship", "employment", "elderly-care", "medical-care")],
     *[(f"index/cuggi/indicator/{s}", None, None, "feedback-indicators") for s in ("npc-cppcc-deliberation", "city-image")],
     *[(f"index/cuggi/principle/{s}", None, None, f"principle-{n}") for n, s in enumerate(
@@ -207,7 +203,6 @@ BJN_RULES = [
     ("country/china", None, None, "rate"),
     ("dataset/*", None, None, "rate"),
     ("observation/*", None, None, "rate"),
-    ("group/invited-experts", "skos:scopeNote", None, "declaration-process"),
     ("group/invited-experts", None, None, "experts"),
     ("group/forum-participating-cities", None, None, "consulted"),
     ("consensus/*", None, None, "cities-consensus-issue"),
@@ -274,10 +269,11 @@ BJD_RULES = [
     ("event/forum-2022*", None, None, "closed"),
     ("org/*", None, None, "closed"),
     ("city/*", None, None, "cities"),
+    ("new-area/*", None, None, "cities"),
     (D, "ugkg:issuedBy", None, "cities-issue"),
     (D, "ugkg:initiatingCity", None, "cities-and-coverage"),
     (D, "ugkg:issuedAt", None, "cities-issue"),
-    (D, "ugkg:consensus", None, "consensus"),
+    (D, "ugkg:precededByConsensus", None, "consensus"),
     (D, "dcterms:issued", None, "closed-and-issued"),
     (D, "ugkg:initiatedBy", None, ("initiated", "closed")),  # "initiated by the organizer" + who co-sponsored it
     (D, "ugkg:reviewedBy", None, "experts"),
@@ -285,8 +281,8 @@ BJD_RULES = [
     (D, "ugkg:theme", None, "theme"),
     (D, "ugkg:aim", None, "aim"),
     (D, "ugkg:addresses", None, "addresses"),
-    (D, "ugkg:guidingIdeology", None, "guidance"),
-    (D, "ugkg:theoreticalBasis", None, "theoretical-basis"),
+    (D, "ugkg:hasGuidingIdeology", None, "guidance"),
+    (D, "ugkg:hasTheoreticalBasis", None, "theoretical-basis"),
     (D, "ugkg:invokesConcept", "concept/people-city", "people-city"),
     (D, "ugkg:invokesConcept", "concept/party-building-led-grassroots-governance", "grassroots"),
     (D, "ugkg:invokesConcept", "concept/chinese-modernization", "chinese-modernization"),
@@ -327,8 +323,7 @@ BJD_RULES = [
 
 ARTICLES = {
     "bjnews-2022-12-20": Article(
-        "article/bjnews-2022-12-20-a11", "13城发布《城市治理现代化北京宣言》", "zh", BJN_QUOTES, BJN_RULES,
-        {("event/forum-2022", "ugkg:offlineParticipants"): APPROX, ("event/forum-2022", "ugkg:onlineParticipants"): APPROX}),
+        "article/bjnews-2022-12-20-a11", "13城发布《城市治理现代化北京宣言》", "zh", BJN_QUOTES, BJN_RULES),
     "bjd-2022-12-19": Article(
         "article/bjd-2022-12-19", "The first in China! 13 cities including Beijing jointly issued", "en", BJD_QUOTES, BJD_RULES),
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import argparse
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path

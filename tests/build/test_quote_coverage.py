@@ -62,7 +62,7 @@ def test_triple_without_a_quote_fails_the_build_naming_graph_and_triple(tmp_path
     assert err.value.exit_code == 1
     assert f"<{ARTICLE_GRAPH}>: 1 of 3 triples have no quote from <https://w3id.org/ugkg/id/article/x>" in message
     assert '<https://w3id.org/ugkg/id/event/meeting> <https://schema.org/startDate> "2022-12-18"' in message
-    assert "coSponsor" not in message  # the quoted triples are not reported
+    assert "coHost" not in message  # the quoted triples are not reported
     assert current_snapshot(settings.snapshots_dir).build_id == first.build_id
 
 

@@ -50,9 +50,10 @@ KINDS: dict[URIRef, str] = {
     PROV.Entity: "entity",
     SKOS.Concept: "concept",
     QB.Observation: "quantity",
+    SDO.QuantitativeValue: "quantity (value)",
 }
 # The kinds the ontology declares pairwise disjoint (owl:AllDisjointClasses in ontology/ugkg.ttl).
-DISJOINT_KINDS = (SDO.Place, PROV.Agent, SDO.CreativeWork, SDO.Event, SKOS.Concept, QB.Observation)
+DISJOINT_KINDS = (SDO.Place, PROV.Agent, SDO.CreativeWork, SDO.Event, SKOS.Concept, QB.Observation, SDO.QuantitativeValue)
 
 
 def source_graph(root: Path = ROOT, extra: tuple[Path, ...] = ()) -> rdflib.Graph:

@@ -41,7 +41,7 @@ def test_identifier_columns_go_before_the_labels_with_short_id_and_wikidata() ->
     ids = identifiers(shape(query), [])
     data = Table(("city_iri", "n", "city_en", "city_zh"), [
         {"city_iri": "https://w3id.org/ugkg/id/city/beijing", "n": 1, "city_en": "Beijing", "city_zh": "北京"},
-        {"city_iri": "https://w3id.org/ugkg/id/city/xiongan", "n": 2, "city_en": "Xiong'an", "city_zh": "雄安"},
+        {"city_iri": "https://w3id.org/ugkg/id/new-area/xiongan", "n": 2, "city_en": "Xiong'an", "city_zh": "雄安"},
     ])
     out = with_identifiers(data, ids, {"https://w3id.org/ugkg/id/city/beijing": "Q956"})
     assert out.columns == ("n", "city_iri", "city_id", "city_wikidata", "city_en", "city_zh")

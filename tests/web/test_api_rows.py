@@ -46,7 +46,7 @@ def operations(api) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_there_are_13_signatories_and_xiongan_is_one(signatories) -> None:  # type: ignore[no-untyped-def]
-    assert len(signatories) == 13 and "https://w3id.org/ugkg/id/city/xiongan" in signatories
+    assert len(signatories) == 13 and "https://w3id.org/ugkg/id/new-area/xiongan" in signatories
 
 
 def test_signatory_rows_carry_iri_short_id_and_wikidata_beside_both_labels(api, signatories) -> None:  # type: ignore[no-untyped-def]
@@ -130,7 +130,7 @@ def test_ten_initiatives_carry_their_iri_and_short_titles_in_both_languages(api)
     assert [r["title"] for r in zh] == [rows[6]["title_zh"]]
 
 
-@pytest.mark.parametrize("value", ["xiongan", "city/xiongan", "https://w3id.org/ugkg/id/city/xiongan", "Xiong'an", "xiong'an", "雄安", "XIONGAN"])
+@pytest.mark.parametrize("value", ["xiongan", "new-area/xiongan", "https://w3id.org/ugkg/id/new-area/xiongan", "Xiong'an", "xiong'an", "雄安", "XIONGAN"])
 @pytest.mark.parametrize("name", ["declaration-signatories", "signatory-population", "cities"])
 def test_xiongan_is_selectable_by_local_name_iri_or_label(api, name: str, value: str) -> None:  # type: ignore[no-untyped-def]
     response = api.get(f"/api/v1/{name}", query_string={"city": value})

@@ -19,7 +19,7 @@ def test_resource_page_both_languages_and_switch(live_server, recorded_page):
     root = page.locator("html")
     assert root.get_attribute("lang") == "en"
     # property names in the page's language; the interface in English
-    assert page.locator("table.facts .pick", has_text="co-sponsor").first.is_visible()
+    assert page.locator("table.facts .pick", has_text="co-host").first.is_visible()
     assert page.locator("table.facts .pick", has_text="共同主办方").count() == 0
     assert page.locator("nav.site a").first.inner_text() == "Home"
     recorded_page.screenshot("resource-forum-en")

@@ -50,7 +50,7 @@ def test_conneg_picks_the_right_type(client, accept, expected):
     assert response.headers["Content-Type"] == expected
     assert "Accept" in [v.strip() for v in response.headers["Vary"].split(",")]
     if not expected.startswith("text/html"):
-        assert (FORUM, UGKG.coSponsor, CASS) in parse(response.data, expected)
+        assert (FORUM, UGKG.coHost, CASS) in parse(response.data, expected)
 
 
 def test_unproducible_accept_is_406(client):
@@ -88,10 +88,10 @@ def test_description_is_bounded_outgoing_incoming_and_neighbour_labels(client):
     forum = parse(client.get("/id/event/forum.ttl").data, "text/turtle")
     assert (FORUM, SCHEMA.startDate, None) in forum
     assert (CASS, RDFS.label, rdflib.Literal("中国社会科学院", lang="zh")) in forum  # label of what it points to
-    assert (UGKG.coSponsor, RDFS.label, rdflib.Literal("co-sponsor", lang="en")) in forum  # predicate label
+    assert (UGKG.coHost, RDFS.label, rdflib.Literal("co-host", lang="en")) in forum  # predicate label
     assert not any(s == URIRef(BASE + "id/x/markup") for s in forum.subjects())  # not the whole graph
     cass = parse(client.get("/id/org/cass.ttl").data, "text/turtle")
-    assert (FORUM, UGKG.coSponsor, CASS) in cass  # incoming link
+    assert (FORUM, UGKG.coHost, CASS) in cass  # incoming link
     assert (FORUM, RDFS.label, rdflib.Literal("Forum", lang="en")) in cass
 
 
@@ -123,7 +123,7 @@ def test_ontology_term_resolves(client):
     assert (FORUM, RDF.type, UGKG.Forum) in forum_class  # an instance, as an incoming link
     ontology = parse(client.get("/def", headers={"Accept": "text/turtle"}).data, "text/turtle")
     assert (URIRef(BASE + "def"), RDF.type, OWL.Ontology) in ontology
-    assert (UGKG.coSponsor, RDFS.subPropertyOf, SCHEMA.organizer) in ontology
+    assert (UGKG.coHost, RDFS.subPropertyOf, SCHEMA.organizer) in ontology
     assert client.get("/def.jsonld").mimetype == "application/ld+json"
 
 
@@ -131,7 +131,7 @@ def test_ontology_documentation_page(client):
     response = client.get("/def", headers={"Accept": BROWSER})
     assert response.status_code == 200
     body = response.get_data(as_text=True)
-    for text in ('id="Forum"', "论坛", "co-sponsor", "共同主办方", "schema:Event", "schema:organizer", 'href="/id/event/forum"'):
+    for text in ('id="Forum"', "论坛", "co-host", "共同主办方", "schema:Event", "schema:organizer", 'href="/id/event/forum"'):
         assert text in body, text
 
 
@@ -149,7 +149,7 @@ def test_resource_page_shows_both_languages_provenance_and_links(client):
     assert '<span class="first" lang="en">Forum</span>' in body and '<span class="second" lang="zh">论坛</span>' in body
     assert 'href="/id/org/cass"' in body  # related resource, local link
     assert 'href="/graph/data/a"' in body and 'href="/graph/data/b"' in body  # provenance per fact
-    assert "co-sponsor" in body and "共同主办方" not in body  # the property's label from the ontology, in the page's language
+    assert "co-host" in body and "共同主办方" not in body  # the property's label from the ontology, in the page's language
     chinese = client.get("/id/event/forum?lang=zh", headers={"Accept": BROWSER}).get_data(as_text=True)
     assert 'data-primary="zh"' in chinese and "共同主办方" in chinese
     assert '<span class="first" lang="zh">论坛</span>' in chinese  # data labels: the page's language first, both shown

@@ -179,7 +179,7 @@ def cities() -> Response:
     ns = pages.base_iri() + "def/"
     rows = pages.select(f"""SELECT ?c ?lat ?lon ?type ?prov ?region WHERE {{ ?c a <{ns}UrbanArea> {ours('?c')}
         OPTIONAL {{ ?c schema:latitude ?lat }} OPTIONAL {{ ?c schema:longitude ?lon }}
-        OPTIONAL {{ ?c <{ns}administrativeType> ?type {ours('?type')} }} OPTIONAL {{ ?c <{ns}inProvince> ?prov {ours('?prov')} }}
+        OPTIONAL {{ ?c <{ns}hasAdministrativeType> ?type {ours('?type')} }} OPTIONAL {{ ?c <{ns}inProvince> ?prov {ours('?prov')} }}
         OPTIONAL {{ ?c <{ns}inRegion> ?region {ours('?region')} }} }} ORDER BY ?c LIMIT 5000""")
     names = labels_for(r[k].value for r in rows for k in ("c", "type", "prov", "region") if k in r)
     found: dict[str, dict[str, Any]] = {}
