@@ -21,12 +21,19 @@ class Span:
     occurrence: int = 1
 
 
+@dataclass(frozen=True)
+class Retired:
+    """A quote no fact rests on any more: it keeps its place in the table, so the quotes after it keep their numbers
+    (their IRIs are published and cited), and is not written."""
+    why: str
+
+
 @dataclass
 class Article:
     article: str  # id path of the article
     title: str  # a string only its seed text contains
     lang: str
-    quotes: dict[str, Span]
+    quotes: dict[str, Span | Retired]
     rules: list[tuple]
     qualifiers: dict[tuple[str, str], list[tuple[str, Literal]]] = field(default_factory=dict)
 
@@ -89,6 +96,7 @@ BJN_QUOTES = {
     "indicators-speech": Span("具体而言,构建共建共治共享的社会治理共同体", "综合治理绩效。"),
     "system-indicators": Span("构建共建共治共享的社会治理共同体是城市治理的本质要求", "作为衡量城市治理体系的二级指标"),
     "fields": Span("用义务教育、创业、就业、养老、医疗等跟民生福祉高度相关的领域的治理绩效来评估城市的综合治理绩效"),
+    "feedback-basis": Retired("issue 17: the governance-feedback dimension's note it supported was stitched by the project (curation.ttl)"),
     "feedback-speech": Span("因此,我们将人大政协的议政、城市形象等作为衡量治理反馈的二级指标。"),
     "feedback-indicators": Span("我们将人大政协的议政、城市形象等作为衡量治理反馈的二级指标"),
     "ten-point-heading": Span("《城市治理现代化北京宣言》提出“十点倡议”"),
