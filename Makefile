@@ -87,8 +87,8 @@ lighthouse: install-test sysdeps
 	$(BIN)/python -m pytest -q -m lighthouse tests/web/test_site_browser.py
 
 # The interface's message catalogue: re-extract, merge into server/web/translations/*/messages.po, compile the .mo
-# (needs a build: the OpenAPI texts are taken from the served document).
-messages: build
+# (the OpenAPI wording is extracted from server/web/api/openapi.py itself: no build needed).
+messages: install
 	$(BIN)/python tools/messages.py
 
 test-fast: install-test
