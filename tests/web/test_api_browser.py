@@ -44,8 +44,13 @@ def try_out(page, path: str):  # type: ignore[no-untyped-def]
 
 @pytest.mark.browser
 def test_docs_page_lists_every_operation_without_errors_or_foreign_requests(kg_server, recorded_page):  # type: ignore[no-untyped-def]
+    import requests
+
+    # every published operation (a federated one is published only when its endpoints are allowed: not every file)
+    published = len(requests.get(kg_server + "/api/v1/openapi.json", timeout=60).json()["paths"])
+    assert OPERATIONS - 1 <= published <= OPERATIONS
     page = open_docs(recorded_page, kg_server)
-    page.wait_for_function(f"() => document.querySelectorAll('.opblock-summary').length === {OPERATIONS}")
+    page.wait_for_function(f"() => document.querySelectorAll('.opblock-summary').length === {published}")
     paths = page.eval_on_selector_all(".opblock-summary-path", "els => els.map(e => e.getAttribute('data-path'))")
     assert "/api/v1/ten-initiatives" in paths and "/api/v1/signatory-population" in paths
     assert "Urban Governance Knowledge Graph REST API" in page.locator(".info .title").inner_text()
@@ -95,7 +100,7 @@ def test_try_it_out_shows_the_400_naming_the_parameter(kg_server, recorded_page)
 def test_query_ui_links_to_the_docs_and_opens_an_answer_s_query(kg_server, recorded_page):  # type: ignore[no-untyped-def]
     page = recorded_page.page
     page.goto(kg_server + "/query")
-    page.wait_for_selector(".yasqe .CodeMirror")
+    page.wait_for_selector("#query-text")
     page.click("text=REST API")
     page.wait_for_selector("#op-ten-initiatives form.api-try")
     assert page.url.rstrip("/").endswith("/api")

@@ -49,6 +49,8 @@
       // the map of WKT results (static/wktmap.js hooks into the editor it finds): Leaflet only now
       loadCss(assets.leafletCss);
       return loadScript(assets.leafletJs).then(function () { return loadScript(assets.wktmapJs); });
+    }).then(function () {
+      window.ugkgEditorReady = true; // editor and map both there (the browser tests wait for this)
     }).catch(function (error) {
       started = false;
       if (status) { status.textContent = String(error); }
