@@ -223,7 +223,10 @@ def test_an_engine_error_is_explained_in_the_page_language(client) -> None:  # t
 
     assert str(escape(problem["message"])) in html  # the engine's own words, verbatim
     english = client.get("/sparql", query_string={"query": query}, headers=browser).get_data(as_text=True)
-    assert "The query is not valid SPARQL" in english and "Technical detail (the engine&#39;s own message, in English)" in english
+    import html as entities
+
+    english = entities.unescape(english)
+    assert "The query is not valid SPARQL" in english and "Technical detail (the engine's own message, in English)" in english
 
 
 def test_the_query_page_carries_the_explanations_in_its_language(client) -> None:  # type: ignore[no-untyped-def]
