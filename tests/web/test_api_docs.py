@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import parse_qsl, urlsplit
 
@@ -20,7 +19,6 @@ import pytest
 
 from server.web.app import create_app
 
-ROOT = Path(__file__).resolve().parents[2]
 HTML = {"Accept": "text/html"}
 # English function words and the words of the API's own wording: outside code, they mean untranslated prose.
 # (Technical names — IRI, JSON, lang, rel=next, local names such as beijing — are allowed.)
