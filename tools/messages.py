@@ -2,9 +2,10 @@
 
 One gettext catalogue for the site (server/web/translations/<lang>/LC_MESSAGES/messages.po, with its compiled
 .mo committed beside it so a fresh clone serves both languages). Its messages come from
-- the templates (server/web/templates, Jinja ``_()``/``ngettext``) and the Python of server/web (``gettext``);
-- the headers of queries/*.rq (``# title:``, ``# question:``): the query page's examples and the API summaries;
-- the OpenAPI document's fixed texts (summaries, first lines of descriptions, parameter descriptions, tags);
+- the templates (server/web/templates, Jinja ``_()``/``ngettext``) and the Python of server/web (``gettext``/``_``),
+  the OpenAPI document's wording included (server/web/api/openapi.py writes it through the catalogue);
+- the headers of queries/*.rq (``# title:``, ``# question:``, the descriptions of ``# param:`` lines): the query
+  page's examples, the API's summaries and parameter descriptions;
 - the titles of the error classes of server/errors.py (error pages).
 
     python tools/messages.py           # re-extract, merge into every .po (new messages empty), compile the .mo
@@ -25,12 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "server" / "web"
 TRANSLATIONS = WEB / "translations"
 LANGS = ("zh",)
-METHODS = [("templates/**.html", "jinja2"), ("site/**.py", "python"), ("views/**.py", "python"), ("*.py", "python")]
+METHODS = [("templates/**.html", "jinja2"), ("site/**.py", "python"), ("views/**.py", "python"), ("api/**.py", "python"), ("*.py", "python")]
 OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}}
 
 
 def query_messages() -> list[tuple[str, str]]:
-    """(text, where) for every title and question of queries/*.rq."""
+    """(text, where) for every title, question and parameter description of queries/*.rq (a parameter's
+    description as ``openapi.param_description`` looks it up: without its final full stop)."""
     sys.path.insert(0, str(ROOT))
     from server.build.sources import header_fields
 
@@ -39,25 +41,9 @@ def query_messages() -> list[tuple[str, str]]:
         for key, value in header_fields(path.read_text(encoding="utf-8")):
             if key in ("title", "question") and value:
                 out.append((value, f"queries/{path.name}:{key}"))
+            elif key == "param" and " -- " in value and value.partition(" -- ")[2].strip():
+                out.append((value.partition(" -- ")[2].strip().rstrip("."), f"queries/{path.name}:param"))
     return out
-
-
-def openapi_messages(settings: object = None) -> list[tuple[str, str]]:
-    """The OpenAPI document's fixed texts, as i18n.translate_openapi looks them up. The document observes the
-    answers' columns, so it needs a built snapshot (UGKG_DATA_DIR, or the settings given)."""
-    sys.path.insert(0, str(ROOT))
-    from server.settings import Settings
-    from server.web.app import create_app
-    from server.web.site.i18n import openapi_texts
-
-    app = create_app(settings or Settings.from_env())  # type: ignore[arg-type]
-    with app.test_request_context("/api/v1/openapi.json"):
-        from server.web.views.api import catalog
-        from server.web.api import openapi
-
-        doc = openapi.document(list(catalog().values()), server_url="/")
-    app.extensions["ugkg"].close()
-    return [(text, "openapi") for text in openapi_texts(doc)]
 
 
 def error_titles() -> list[tuple[str, str]]:
@@ -68,12 +54,12 @@ def error_titles() -> list[tuple[str, str]]:
     return [(title, "server/errors.py") for title in sorted(found)] + [(t, "werkzeug") for t in ("Not Found", "Method Not Allowed", "Bad Request")]
 
 
-def template(settings: object = None) -> Catalog:
+def template() -> Catalog:
     """The .pot: every message of the interface."""
     pot = Catalog(project="ugkg", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(str(WEB), METHODS, OPTIONS, keywords={"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "N_": None}):
         pot.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
-    extra = query_messages() + error_titles() + openapi_messages(settings)
+    extra = query_messages() + error_titles()
     for text, where in extra:
         if text not in pot:
             pot.add(text, None, [(where, 0)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyoxigraph as ox
+from flask_babel import gettext as _
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from server.web import pages
@@ -17,13 +18,19 @@ CLASS_TYPES = {str(OWL.Class), str(RDFS.Class)}
 PROPERTY_TYPES = {str(OWL.ObjectProperty), str(OWL.DatatypeProperty), str(OWL.AnnotationProperty), str(RDF.Property),
                   "http://purl.org/linked-data/cube#MeasureProperty", "http://purl.org/linked-data/cube#DimensionProperty",
                   "http://purl.org/linked-data/cube#AttributeProperty"}
-RELATIONS = (  # (predicate, English caption, Chinese caption)
-    (str(RDFS.subClassOf), "subclass of", "父类"), (str(OWL.equivalentClass), "equivalent class", "等价类"),
-    (str(RDFS.subPropertyOf), "subproperty of", "父属性"), (str(OWL.equivalentProperty), "equivalent property", "等价属性"),
-    (str(OWL.inverseOf), "inverse of", "逆属性"), (str(RDFS.domain), "domain", "定义域"),
-    ("https://schema.org/domainIncludes", "domain includes", "定义域包括"), (str(RDFS.range), "range", "值域"),
-    ("https://schema.org/rangeIncludes", "range includes", "值域包括"),
-)
+RELATIONS = (str(RDFS.subClassOf), str(OWL.equivalentClass), str(RDFS.subPropertyOf), str(OWL.equivalentProperty), str(OWL.inverseOf),
+             str(RDFS.domain), "https://schema.org/domainIncludes", str(RDFS.range), "https://schema.org/rangeIncludes")
+
+
+def relation_names() -> dict[str, str]:
+    """The captions of RELATIONS in the page's language (from the catalogue: server/web/translations)."""
+    return {
+        str(RDFS.subClassOf): _("subclass of"), str(OWL.equivalentClass): _("equivalent class"),
+        str(RDFS.subPropertyOf): _("subproperty of"), str(OWL.equivalentProperty): _("equivalent property"),
+        str(OWL.inverseOf): _("inverse of"), str(RDFS.domain): _("domain"),
+        "https://schema.org/domainIncludes": _("domain includes"), str(RDFS.range): _("range"),
+        "https://schema.org/rangeIncludes": _("range includes"),
+    }
 EXAMPLES_PER_CLASS = 3
 
 
@@ -40,6 +47,7 @@ def ontology_documentation(graph: str) -> dict[str, Any]:
     examples = _examples(base, ns)
     names.update(pages.labels_for(x for xs in examples.values() for x in xs))
     terms: dict[str, list[dict[str, Any]]] = {"classes": [], "properties": [], "others": []}
+    captions = relation_names()
     for iri, facts in sorted(by_subject.items()):
         if not iri.startswith(ns) or iri == onto:
             continue
@@ -50,10 +58,10 @@ def ontology_documentation(graph: str) -> dict[str, Any]:
             if p in (str(SKOS.definition), str(RDFS.comment)) and isinstance(o, ox.Literal):
                 definition.add(o)
         relations = []
-        for predicate, en, zh in RELATIONS:
+        for predicate in RELATIONS:
             targets = [pages.link_for(o, names) for p, o in facts if p == predicate and not isinstance(o, ox.Literal)]
             if targets:
-                relations.append({"en": en, "zh": zh, "targets": targets})
+                relations.append({"name": captions[predicate], "predicate": predicate, "targets": targets})
         terms[group].append({
             "iri": iri, "name": iri[len(ns):], "href": pages.local_href(iri), "labels": names.get(iri, pages.Labels(fallback=iri[len(ns):])),
             "definition": definition, "relations": relations, "kinds": sorted(pages.curie(k) for k in kinds),

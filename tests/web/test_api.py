@@ -382,11 +382,15 @@ def test_openapi_describes_parameters_and_columns(api):  # type: ignore[no-untyp
     assert example == api.get("/api/v1/signatory-population?city=beijing").get_json()[:3]
 
 
-def test_docs_page_is_local_and_linked(api):  # type: ignore[no-untyped-def]
-    html = api.get("/api").get_data(as_text=True)
-    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in html and 'data-spec-url="/api/v1/openapi.json"' in html
-    loaded = re.sub(r'<link rel="alternate" hreflang="[^"]+" href="http://localhost/[^"]*">', "", html)  # the page in each language
-    assert not re.search(r"""(src=|<link[^>]* href=)["']?(https?:)?//""", loaded), "the docs page must not load anything from another host"
+def test_docs_pages_are_local_and_linked(api):  # type: ignore[no-untyped-def]
+    """/api (the reference, server-rendered) and /api/explorer (Swagger UI, vendored) load nothing from another host."""
+    for path in ("/api", "/api/explorer"):
+        html = api.get(path).get_data(as_text=True)
+        loaded = re.sub(r'<link rel="alternate" hreflang="[^"]+" href="http://localhost/[^"]*">', "", html)  # the page in each language
+        assert not re.search(r"""(src=|<link[^>]* href=)["']?(https?:)?//""", loaded), f"{path} must not load anything from another host"
+    html = api.get("/api/explorer").get_data(as_text=True)
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in html and 'data-spec-url="/api/v1/openapi.json?lang=en"' in html
+    assert 'href="/api/explorer"' in api.get("/api").get_data(as_text=True)
     assert 'href="/api"' in api.get("/").get_data(as_text=True)
     for name in ("swagger-ui-bundle.js", "swagger-ui.css", "VERSION"):
         response = api.get(f"/static/vendor/swagger-ui/{name}")

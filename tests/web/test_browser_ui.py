@@ -85,9 +85,14 @@ def test_parse_example_header(tmp_path):  # type: ignore[no-untyped-def]
 
 
 def open_query_page(recorded_page, url):  # type: ignore[no-untyped-def]
+    """Open the query page and start the editor as a reader does: the page opens on a plain form, and YASGUI loads
+    on the first interaction (here: focus in the query's text), or at once for an address carrying a query."""
     page = recorded_page.page
     page.goto(url)
+    if page.locator("#plain-query").is_visible():
+        page.focus("#query-text")
     page.wait_for_selector(EDITOR)
+    page.wait_for_function("() => window.ugkgEditorReady === true")
     page.wait_for_function("() => window.ugkgYasgui && window.ugkgYasgui.getTab() && window.ugkgYasgui.getTab().getYasqe()")
     return page
 

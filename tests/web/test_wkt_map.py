@@ -21,15 +21,15 @@ VALUES (?name ?wkt) {
 
 
 def test_query_page_includes_the_map_script_and_serves_leaflet(client):  # type: ignore[no-untyped-def]
-    html = client.get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
+    html = client.get("/query", headers={"Accept": "text/html"}).get_data(as_text=True)
     for path in ("/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css", "/static/wktmap.js"):
-        assert path in html
+        assert path in html  # in the page's configuration: query.js loads them with the editor
         assert client.get(path).status_code == 200, path
     assert "url(" not in client.get("/static/vendor/leaflet/leaflet.css").get_data(as_text=True)  # nothing else to fetch
 
 
 def test_query_page_says_service_is_off_by_default(client):  # type: ignore[no-untyped-def]
-    html = client.get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
+    html = client.get("/query", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert 'id="allowed-services"' in html and "SERVICE (federated query) is off" in html
 
 
@@ -39,7 +39,7 @@ def test_query_page_lists_the_allowed_endpoints(mini_settings, mini_snapshot):  
     allowed = ("https://query.wikidata.org/sparql", "http://127.0.0.1:8104/query")
     application = create_app(mini_settings.with_(service_allow=allowed), mini_snapshot)
     try:
-        html = application.test_client().get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
+        html = application.test_client().get("/query", headers={"Accept": "text/html"}).get_data(as_text=True)
     finally:
         application.extensions["ugkg"].close()
     assert all(f"<code>{endpoint}</code>" in html for endpoint in allowed)
@@ -47,7 +47,7 @@ def test_query_page_lists_the_allowed_endpoints(mini_settings, mini_snapshot):  
 
 @pytest.mark.browser
 def test_wkt_column_is_drawn_on_a_map_without_foreign_requests(live_server, recorded_page):  # type: ignore[no-untyped-def]
-    page = open_query_page(recorded_page, live_server + "/")
+    page = open_query_page(recorded_page, live_server + "/query")
     type_query(page, WKT_QUERY)
     run_query(page)
     page.wait_for_selector(RESULT_ROWS)
@@ -66,7 +66,7 @@ def test_wkt_column_is_drawn_on_a_map_without_foreign_requests(live_server, reco
 
 @pytest.mark.browser
 def test_map_is_hidden_when_no_column_holds_wkt(live_server, recorded_page):  # type: ignore[no-untyped-def]
-    page = open_query_page(recorded_page, live_server + "/")
+    page = open_query_page(recorded_page, live_server + "/query")
     type_query(page, WKT_QUERY)
     run_query(page)
     page.wait_for_function("() => window.ugkgWktMap && window.ugkgWktMap.drawn === 3")

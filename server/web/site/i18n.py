@@ -3,7 +3,8 @@
 Data values are never translated here: they carry their own language tags and pages show both where both
 exist. What is translated is the interface around them — navigation, headings, buttons, table heads, empty
 states, error pages, the titles and questions of the query examples (from ``queries/*.rq`` headers, kept in the
-catalogue by ``tools/messages.py``) and the OpenAPI summaries (``translate`` is the function the API calls).
+catalogue by ``tools/messages.py``) and the OpenAPI document (api.openapi writes it in one language: its own wording
+through ``gettext``, the query files' texts through ``translate``).
 
 The page language: ``?lang=en|zh``, then the cookie the toggle sets, then ``Accept-Language``; English when
 nothing says otherwise. The catalogue's ``.mo`` is committed beside its ``.po`` (a fresh clone serves both
@@ -11,9 +12,7 @@ languages without a compile step); ``tests/web/test_messages.py`` fails when the
 """
 from __future__ import annotations
 
-import copy
 from pathlib import Path
-from typing import Any
 
 from babel.support import Translations
 from flask import Flask, Response, has_request_context, request
@@ -72,55 +71,6 @@ def lang_url(lang: str, absolute: bool = False) -> str:
     here = "/query" if request.endpoint == "sparql.endpoint" else request.path
     path = (request.host_url.rstrip("/") if absolute else "") + request.script_root + here
     return path + "?" + url_encode(args)
-
-
-def _openapi_slots(doc: dict[str, Any]) -> list[tuple[dict[str, Any], str, bool]]:
-    """(object, key, first line only) of every human text of an OpenAPI document that the catalogue covers:
-    the info summary, tag descriptions, each operation's summary and question (its description's first line),
-    and the shared parameters' descriptions. Other texts (file names, column lists, the known values of an
-    operation's own parameters) are generated from the data and stay as they are."""
-    slots: list[tuple[dict[str, Any], str, bool]] = []
-    info = doc.get("info", {})
-    if isinstance(info.get("summary"), str):
-        slots.append((info, "summary", False))
-    slots += [(tag, "description", False) for tag in doc.get("tags", []) if isinstance(tag.get("description"), str)]
-    for item in doc.get("paths", {}).values():
-        for operation in item.values():
-            if not isinstance(operation, dict):
-                continue
-            if isinstance(operation.get("summary"), str):
-                slots.append((operation, "summary", False))
-            if isinstance(operation.get("description"), str):
-                slots.append((operation, "description", True))
-    for param in doc.get("components", {}).get("parameters", {}).values():
-        if isinstance(param.get("description"), str):
-            slots.append((param, "description", False))
-    return slots
-
-
-def openapi_texts(doc: dict[str, Any]) -> list[str]:
-    """The English texts ``translate_openapi`` looks up (tools/messages.py puts them in the catalogue)."""
-    out = []
-    for obj, key, first in _openapi_slots(doc):
-        text = obj[key].split("\n", 1)[0] if first else obj[key]
-        if text.strip() and text not in out:
-            out.append(text)
-    return out
-
-
-def translate_openapi(doc: dict[str, Any], lang: str) -> dict[str, Any]:
-    """A copy of ``doc`` (an OpenAPI document) with its human texts in ``lang``; for the API's
-    ``/api/v1/openapi.json?lang=zh`` and the Swagger page in Chinese."""
-    if lang == "en":
-        return doc
-    doc = copy.deepcopy(doc)
-    for obj, key, first in _openapi_slots(doc):
-        if first:
-            head, sep, rest = obj[key].partition("\n")
-            obj[key] = translate(head, lang) + sep + rest
-        else:
-            obj[key] = translate(obj[key], lang)
-    return doc
 
 
 def _vary(response: Response) -> Response:

@@ -1,5 +1,10 @@
 /* The SPARQL query page: YASGUI (vendored, no network services) pointed at this app's /sparql endpoint,
- * with the competency queries as ready examples. Configuration comes from the JSON block the server renders. */
+ * with the competency queries as ready examples. Configuration comes from the JSON block the server renders.
+ *
+ * The page opens on a plain form (a textarea and a Run button that work without JavaScript). YASGUI (1 MB of
+ * script, about half a second of main-thread work on a phone) is loaded on the reader's first interaction — a key,
+ * a tap, a click, focus — or at once when the address carries a query to open (#query=, #api=): a phone on a
+ * slow network gets the page at once, and nobody waits for an editor they have not asked for yet. */
 (function () {
   "use strict";
 
@@ -11,12 +16,79 @@
   if (/^\/api\/v1\/[a-z0-9-]+\.rq(\?|$)/.test(fragment.get("api") || "")) {
     apiQuery = fragment.get("api");
   }
+  var plain = document.getElementById("plain-query");
+  var plainText = document.getElementById("query-text");
+  var started = false, ready = false;
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = resolve;
+      script.onerror = function () { reject(new Error("could not load " + src)); };
+      document.head.appendChild(script);
+    });
+  }
+  function loadCss(href) {
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    document.head.appendChild(link);
+  }
+
+  function start() {
+    if (started) { return; }
+    started = true;
+    var assets = config.assets || {};
+    var status = document.getElementById("editor-status");
+    if (status) { status.hidden = false; }
+    loadCss(assets.yasguiCss);
+    loadScript(assets.yasguiJs).then(function () {
+      setup();
+      if (status) { status.hidden = true; }
+      // the map of WKT results (static/wktmap.js hooks into the editor it finds): Leaflet only now
+      loadCss(assets.leafletCss);
+      return loadScript(assets.leafletJs).then(function () { return loadScript(assets.wktmapJs); });
+    }).then(function () {
+      window.ugkgEditorReady = true; // editor and map both there (the browser tests wait for this)
+    }).catch(function (error) {
+      started = false;
+      if (status) { status.textContent = String(error); }
+    });
+  }
+  window.ugkgStartEditor = start;
+
+  // Before the editor is there, an example goes into the plain form.
+  Array.prototype.forEach.call(document.querySelectorAll("button[data-example]"), function (button) {
+    button.addEventListener("click", function () {
+      if (ready) { return; }
+      var chosen = (config.examples || []).filter(function (e) { return e.id === button.getAttribute("data-example"); })[0];
+      if (chosen && plainText) { plainText.value = chosen.query; }
+      Array.prototype.forEach.call(document.querySelectorAll("button[data-example]"), function (other) {
+        other.setAttribute("aria-pressed", other === button ? "true" : "false");
+      });
+      start();
+    });
+  });
+  if (apiQuery || /(^#|&)query=/.test(window.location.hash) || /[?&]query=/.test(window.location.search) || !plain) {
+    start();
+  } else {
+    ["pointerdown", "keydown", "touchstart", "focusin"].forEach(function (type) {
+      document.addEventListener(type, start, { once: true, passive: true });
+    });
+  }
+
+  function setup() {
   var endpoint = new URL(config.endpoint, window.location.href).href;
   var Yasgui = window.Yasgui;
   var root = document.getElementById("yasgui");
   if (!Yasgui || !root) {
     return;
   }
+  var typed = plainText ? plainText.value : config.starterQuery;
+  if (plain) { plain.hidden = true; }
+  root.hidden = false;
+  ready = true;
 
   // Only completers that work offline: prefixes (bundled list; prefixCcApi stays null) and variables.
   // The "property" and "class" completers query lov.linkeddata.es, so they are switched off. The defaults
@@ -35,7 +107,7 @@
   var yasgui = new Yasgui(root, {
     persistenceId: null, // no localStorage: every visit starts clean, on this endpoint
     autofocus: true,
-    tabName: "Query",
+    tabName: (config.messages && config.messages.tab) || "Query",
     copyEndpointOnNewTab: true,
     requestConfig: {
       endpoint: endpoint,
@@ -49,7 +121,7 @@
       },
       keys: []
     },
-    yasqe: { value: config.starterQuery },
+    yasqe: { value: typed },
     yasr: { prefixes: config.prefixes }
   });
   window.ugkgYasgui = yasgui; // for the browser tests and curious users
@@ -137,8 +209,24 @@
     var heading = document.createElement("strong");
     heading.textContent = messages.error || "Error";
     errorBox.appendChild(heading);
+    // What the error means, in the page language (site.problems); the engine's own English message stays verbatim,
+    // labelled as the technical detail.
+    var problems = messages.problems || {};
+    var explanation = (problems.explain || {})[problem.error];
+    if (explanation) {
+      var explained = document.createElement("p");
+      explained.className = "qp-error-explanation";
+      explained.textContent = explanation;
+      errorBox.appendChild(explained);
+      var label = document.createElement("span");
+      label.className = "qp-error-label";
+      label.textContent = (["malformed-query", "unsupported-function", "query-not-evaluable", "upstream-error"].indexOf(problem.error) >= 0
+        ? problems.technical : problems.detail) + " ";
+      errorBox.appendChild(label);
+    }
     var message = document.createElement("span");
     message.className = "qp-error-message";
+    message.lang = "en";
     message.textContent = problem.message;
     errorBox.appendChild(message);
     var where = /^(\d+):(\d+)$/.exec(String(problem.position || ""));
@@ -167,7 +255,8 @@
     if (problem.hint) {
       var hint = document.createElement("p");
       hint.className = "qp-error-hint";
-      hint.textContent = (messages.hint || "Hint:") + " " + problem.hint;
+      var advice = (problems.hints || {})[problem.hint_code];
+      hint.textContent = (messages.hint || "Hint:") + " " + (advice ? advice + " (" + problem.hint + ")" : problem.hint);
       errorBox.appendChild(hint);
     }
     errorBox.hidden = false;
@@ -189,9 +278,19 @@
     box.className = "qp-error";
     box.setAttribute("data-error", String(problem.error || ""));
     var heading = document.createElement("strong");
-    heading.textContent = (problem.status ? problem.status + " " : "") + (problem.title || problem.error || "Error");
+    var titles = (config.messages && config.messages.problems && config.messages.problems.titles) || {};
+    heading.textContent = (problem.status ? problem.status + " " : "") + (titles[problem.error] || problem.title || problem.error || "Error");
+    heading.title = problem.title || "";
     box.appendChild(heading);
+    var meaning = ((config.messages && config.messages.problems && config.messages.problems.explain) || {})[problem.error];
+    if (meaning) {
+      var p = document.createElement("p");
+      p.className = "qp-error-explanation";
+      p.textContent = meaning;
+      box.appendChild(p);
+    }
     var message = document.createElement("span");
+    message.lang = "en";
     message.className = "qp-error-message";
     message.textContent = problem.message;
     box.appendChild(message);
@@ -208,5 +307,6 @@
       box.appendChild(pre);
     }
     return Promise.resolve(box);
+  }
   }
 })();

@@ -1,4 +1,5 @@
-"""The REST API over the competency queries: ``GET /api/v1/<name>``, its query text, OpenAPI and the docs page.
+"""The REST API over the competency queries: ``GET /api/v1/<name>``, its query text, OpenAPI and the docs pages
+(``/api``: the reference, rendered on the server in the page language, site.apidocs; ``/api/explorer``: Swagger UI).
 
 Answers carry the same headers as ``/sparql`` (X-Query-Time-Ms, X-Result-Rows, X-Cache, X-Result-Truncated,
 Vary: Accept) and ``Link`` headers naming the query that made them (its text, the same query in the query UI, the
@@ -9,7 +10,8 @@ from __future__ import annotations
 import json
 from urllib.parse import quote, urlencode
 
-from server.web.site.i18n import page_lang, translate_openapi
+from server.web.site import apidocs
+from server.web.site.i18n import page_lang
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from server.errors import NotFound
@@ -38,20 +40,34 @@ def operation(name: str) -> Operation:
     return ops[name]
 
 
+def _spec_url() -> str:
+    """The OpenAPI document in the page's language."""
+    return url_for("api.spec", lang=page_lang())
+
+
 @bp.get("/api", strict_slashes=False)
 def docs() -> Response:
-    """Swagger UI (vendored) over this API's OpenAPI description."""
-    body = render_template("api.html", spec_url=url_for("api.spec", **({"lang": "zh"} if page_lang() == "zh" else {})), operations=list(catalog().values()))
+    """The API reference, server-rendered in the page language (works without JavaScript)."""
+    body = render_template("api.html", spec_url=_spec_url(), **apidocs.model(list(catalog().values()), page_lang()))
+    return Response(body, content_type="text/html; charset=utf-8")
+
+
+@bp.get("/api/explorer")
+def explorer() -> Response:
+    """Swagger UI (vendored) over the OpenAPI document in the page language: an optional extra whose own
+    controls stay English (the library has no translations)."""
+    body = render_template("api_explorer.html", spec_url=_spec_url())
     return Response(body, content_type="text/html; charset=utf-8")
 
 
 @bp.get(f"{VERSION_PREFIX}/openapi.json")
 def spec() -> Response:
-    doc = openapi.document(list(catalog().values()), server_url=request.script_root or "/")
-    if request.args.get("lang") == "zh":  # the documentation page in Chinese asks for this (site.i18n)
-        doc = translate_openapi(doc, "zh")
+    """The OpenAPI document, its texts in the language the pages would use (``?lang=``, cookie, Accept-Language)."""
+    doc = openapi.document(list(catalog().values()), server_url=request.script_root or "/", lang=page_lang())
     response = Response(json.dumps(doc, ensure_ascii=False, indent=1), content_type="application/json")
     response.headers["Link"] = f'<{url_for("api.docs")}>; rel="service-doc"; type="text/html"'
+    response.headers["Content-Language"] = "zh-Hans" if page_lang() == "zh" else "en"
+    response.headers["Vary"] = "Accept-Language, Cookie"
     return response
 
 

@@ -1,7 +1,8 @@
 """The one error renderer: every error becomes a body in the client's preferred form (JSON, HTML, text).
 
-HTML errors are pages of the site, in the page's language (titles from the catalogue, site.i18n); JSON and text
-bodies are for programs and stay in English."""
+HTML errors are pages of the site, in the page's language (titles from the catalogue, site.i18n, and what the error
+means, site.problems, beside the English message shown as the technical detail); JSON and text bodies are for
+programs and stay in English."""
 from __future__ import annotations
 
 import json
@@ -34,7 +35,9 @@ def render_error(error: ApiError) -> Response:
     if media_type == "text/html":
         details = json.dumps(error.details, ensure_ascii=False, indent=2)
         try:
-            body = render_template("error.html", e=error, details=details)
+            from server.web.site.problems import explain
+
+            body = render_template("error.html", e=error, details=details, problem=explain(error))
         except Exception:  # the site layout itself failed: the bare page still tells the client what went wrong
             body = render_template_string(HTML_PAGE, e=error, details=details)
         content_type = "text/html; charset=utf-8"

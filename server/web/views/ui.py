@@ -9,6 +9,7 @@ from flask import Blueprint, Response, render_template, url_for
 
 from server.engine.export import PREFIXES as PUBLISHED_PREFIXES
 from server.web.runtime import current
+from server.web.site import problems
 from server.web.site.i18n import translate
 from server.web.site.links import canonical_base, serving_base
 from flask_babel import gettext
@@ -83,8 +84,15 @@ def query_page() -> Response:
         "canonicalBase": canonical_base(),
         "linkBase": serving_base(),
         "messages": {"error": gettext("The query could not be run"), "position": gettext("line %(line)s, column %(column)s", line="{line}", column="{column}"),
-                     "hint": gettext("Hint:"), "endpoint": gettext("Endpoint:").rstrip(":："), "editor": gettext("SPARQL query")},
+                     "hint": gettext("Hint:"), "endpoint": gettext("Endpoint:").rstrip(":："), "editor": gettext("SPARQL query"), "tab": gettext("Query"),
+                     "problems": problems.for_query_page()},  # what an error means, in the page language
         "serviceAllow": list(current().settings.service_allow),  # templates/_federation.html lists them
+        # loaded by query.js on the reader's first interaction (the page itself needs none of them)
+        "assets": {"yasguiJs": url_for("ui.static", filename="vendor/yasgui/yasgui.min.js"),
+                   "yasguiCss": url_for("ui.static", filename="vendor/yasgui/yasgui.min.css"),
+                   "leafletJs": url_for("ui.static", filename="vendor/leaflet/leaflet.js"),
+                   "leafletCss": url_for("ui.static", filename="vendor/leaflet/leaflet.css"),
+                   "wktmapJs": url_for("ui.static", filename="wktmap.js")},
     }
     body = render_template("query.html", examples=examples, config=config, prefixes=PREFIXES, site_css=has_static("site.css"))
     response = Response(body, content_type="text/html; charset=utf-8")
