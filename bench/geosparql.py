@@ -33,7 +33,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_GSB = Path(os.environ.get("UGKG_GSB_DIR", ROOT.parent.parent / "shared" / "geosparql-benchmark"))
+# ../shared beside the clone (as in CI); beside the worktrees' folder for a git worktree one level deeper
+DEFAULT_GSB = Path(os.environ.get("UGKG_GSB_DIR") or next(
+    (p for p in (ROOT.parent / "shared" / "geosparql-benchmark", ROOT.parent.parent / "shared" / "geosparql-benchmark") if p.is_dir()),
+    ROOT.parent / "shared" / "geosparql-benchmark"))
 SRX = "{http://www.w3.org/2005/sparql-results#}"
 WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 GML = "http://www.opengis.net/ont/geosparql#gmlLiteral"
