@@ -202,6 +202,23 @@
     window.ugkgQueryError = null;
   }
   yasgui.on("query", clearError);
+  // What an error means, in the page language (site.problems), or null when the catalogue has no explanation.
+  function explanationOf(problem) {
+    var meaning = ((messages.problems || {}).explain || {})[problem.error];
+    if (!meaning) { return null; }
+    var p = document.createElement("p");
+    p.className = "qp-error-explanation";
+    p.textContent = meaning;
+    return p;
+  }
+  // The engine's own message, verbatim and in English.
+  function engineMessageOf(problem) {
+    var message = document.createElement("span");
+    message.className = "qp-error-message";
+    message.lang = "en";
+    message.textContent = problem.message;
+    return message;
+  }
   function showError(problem) {
     window.ugkgQueryError = problem;
     if (!errorBox) { return; }
@@ -212,11 +229,8 @@
     // What the error means, in the page language (site.problems); the engine's own English message stays verbatim,
     // labelled as the technical detail.
     var problems = messages.problems || {};
-    var explanation = (problems.explain || {})[problem.error];
-    if (explanation) {
-      var explained = document.createElement("p");
-      explained.className = "qp-error-explanation";
-      explained.textContent = explanation;
+    var explained = explanationOf(problem);
+    if (explained) {
       errorBox.appendChild(explained);
       var label = document.createElement("span");
       label.className = "qp-error-label";
@@ -224,11 +238,7 @@
         ? problems.technical : problems.detail) + " ";
       errorBox.appendChild(label);
     }
-    var message = document.createElement("span");
-    message.className = "qp-error-message";
-    message.lang = "en";
-    message.textContent = problem.message;
-    errorBox.appendChild(message);
+    errorBox.appendChild(engineMessageOf(problem));
     var where = /^(\d+):(\d+)$/.exec(String(problem.position || ""));
     var yasqe = yasgui.getTab().getYasqe();
     if (yasqe && yasqe.getWrapperElement) { // directly under the editor, above the results
@@ -282,18 +292,9 @@
     heading.textContent = (problem.status ? problem.status + " " : "") + (titles[problem.error] || problem.title || problem.error || "Error");
     heading.title = problem.title || "";
     box.appendChild(heading);
-    var meaning = ((config.messages && config.messages.problems && config.messages.problems.explain) || {})[problem.error];
-    if (meaning) {
-      var p = document.createElement("p");
-      p.className = "qp-error-explanation";
-      p.textContent = meaning;
-      box.appendChild(p);
-    }
-    var message = document.createElement("span");
-    message.lang = "en";
-    message.className = "qp-error-message";
-    message.textContent = problem.message;
-    box.appendChild(message);
+    var explained = explanationOf(problem);
+    if (explained) { box.appendChild(explained); }
+    box.appendChild(engineMessageOf(problem));
     var details = Object.keys(problem).filter(function (key) {
       return ["status", "error", "title", "message", "hint"].indexOf(key) < 0;
     }).map(function (key) {
