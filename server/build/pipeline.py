@@ -21,7 +21,7 @@ from server.build import extra, tables
 from server.build.coverage import check_coverage
 from server.build.fingerprint import fingerprint
 from server.errors import BuildError
-from server.build.reason import infer
+from server.build.reason import Reasoning
 from server.settings import CANONICAL_BASE_IRI, Settings
 from server.build.snapshot import Snapshot, write_snapshot
 from server.build.sources import (
@@ -52,11 +52,25 @@ class LoadedSources:
     graphs: dict[str, Graph] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
     files: dict[str, list[SourceFile]] = field(default_factory=dict)
+    _unions: dict[tuple[str, ...], Graph] = field(default_factory=dict, repr=False)
 
     def data_graphs(self) -> dict[str, Graph]:
         return {iri: graph for iri, graph in self.graphs.items() if self.kinds[iri] == "data"}
 
+    def add(self, iri: str, graph: Graph, kind: str, files: list[SourceFile]) -> None:
+        """A graph made after loading (a table's observations); the unions made so far no longer hold."""
+        self.graphs[iri], self.kinds[iri], self.files[iri] = graph, kind, files
+        self._unions.clear()
+
     def union(self, *kinds: str) -> Graph:
+        """One graph of every graph of ``kinds``, made once per set of kinds (the build asks for the same unions
+        several times): the caller must not change it."""
+        key = tuple(sorted(kinds))
+        if key not in self._unions:
+            self._unions[key] = self._merge(kinds)
+        return self._unions[key]
+
+    def _merge(self, kinds: tuple[str, ...]) -> Graph:
         merged = Graph()
         for iri, graph in self.graphs.items():
             if self.kinds[iri] in kinds:
@@ -114,9 +128,7 @@ def _load_tables(root: Path, loaded: LoadedSources) -> None:
     for table in found:
         graph = Graph()
         graph.parse(data=tables.to_ntriples(tables.triples(table, labels, cities)), format="nt")
-        loaded.graphs[table.graph] = graph
-        loaded.kinds[table.graph] = "data"
-        loaded.files[table.graph] = [SourceFile(table.csv_path, "data", table.graph), SourceFile(table.mapping_path, "data", table.graph)]
+        loaded.add(table.graph, graph, "data", [SourceFile(table.csv_path, "data", table.graph), SourceFile(table.mapping_path, "data", table.graph)])
 
 
 def _check_syntax(path: Path) -> None:
@@ -160,27 +172,33 @@ def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResu
         extra_info[dataset.graph] = {"path": dataset.path, "quads": quads, "sha256": sha256, "seconds": time.perf_counter() - t}
     durations["load_extra"] = sum(float(i["seconds"]) for i in extra_info.values())  # type: ignore[arg-type]
 
+    asserted = loaded.union("ontology", "data")
+    reasoned = asserted + _as_rdflib(store, extra_info) if settings.reason_extra == "yes" else asserted
+    reasoning = Reasoning(reasoned)  # [3/4] runs beside [2/4] when it can (a forked child)
     progress("[2/4] validating data against shapes (pySHACL)")
     t = time.perf_counter()
-    data_graph = loaded.union("data")
-    if settings.validate_extra == "yes":
-        data_graph += _as_rdflib(store, extra_info)
-    report = validate(data_graph, loaded.union("shapes"), loaded.union("ontology"))
-    durations["validate"] = time.perf_counter() - t
-    progress(f"      {durations['validate']:.2f} s ({report.oxigraph_note})")
-    if not report.conforms:
-        lines = "\n".join(f"  - {v}" for v in report.violations[:50])
-        raise BuildError(f"the data does not conform to the shapes ({len(report.violations)} violations):\n{lines}", exit_code=1)
-    progress("      + quote coverage of each article graph (named graphs, which SHACL cannot see)")
-    check_coverage(loaded.data_graphs())
+    try:
+        data_graph = loaded.union("data")
+        if settings.validate_extra == "yes":
+            data_graph = data_graph + _as_rdflib(store, extra_info)
+        report = validate(data_graph, loaded.union("shapes"), loaded.union("ontology"))
+        durations["validate"] = time.perf_counter() - t
+        progress(f"      {durations['validate']:.2f} s ({report.oxigraph_note})")
+        if not report.conforms:
+            lines = "\n".join(f"  - {v}" for v in report.violations[:50])
+            raise BuildError(f"the data does not conform to the shapes ({len(report.violations)} violations):\n{lines}", exit_code=1)
+        progress("      + quote coverage of each article graph (named graphs, which SHACL cannot see)")
+        check_coverage(loaded.data_graphs())
+    except BaseException:
+        reasoning.cancel()
+        raise
 
     progress("[3/4] reasoning (OWL 2 RL closure, owlrl)")
     t = time.perf_counter()
-    asserted = loaded.union("ontology", "data")
-    reasoned = asserted + _as_rdflib(store, extra_info) if settings.reason_extra == "yes" else asserted
-    inferred = infer(reasoned)
-    durations["reason"] = time.perf_counter() - t
-    progress(f"      {durations['reason']:.2f} s")
+    inferred, durations["reason"], beside = reasoning.result()
+    durations["reason_wait"] = time.perf_counter() - t
+    where = f"in a second process beside the validation; waited {durations['reason_wait']:.2f} s for it" if beside else "after the validation"
+    progress(f"      {durations['reason']:.2f} s ({where})")
 
     progress("[4/4] writing snapshot")
     t = time.perf_counter()
@@ -219,15 +237,16 @@ def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResu
             for iri, size in graph_sizes.items()
         },
     }
-    durations["snapshot"] = time.perf_counter() - t
-    durations["total"] = time.perf_counter() - t0
-    progress(f"      {durations['snapshot']:.2f} s")
-    manifest["durations_s"] = {k: round(v, 3) for k, v in durations.items()}
-    nquads = with_history(nquads, manifest, releases_root(settings), settings.base_iri)  # releases' graphs (history.py)
+    # the manifest is written with the snapshot, so its "snapshot" and "total" stop before the files are written
+    manifest["durations_s"] = {k: round(v, 3) for k, v in (durations | {"snapshot": time.perf_counter() - t, "total": time.perf_counter() - t0}).items()}
+    nquads = with_history(nquads, manifest, releases_root(settings), settings.base_iri, Path(settings.data_dir) / "cache")  # releases' graphs (history.py)
     try:
         snapshot = write_snapshot(settings.snapshots_dir, build_id, nquads, manifest)
     except OSError as exc:  # e.g. a full disk: nothing was made current, the previous snapshot stays
         raise BuildError(f"cannot write the snapshot in {settings.snapshots_dir}: {exc}", exit_code=2) from exc
+    durations["snapshot"] = time.perf_counter() - t
+    durations["total"] = time.perf_counter() - t0
+    progress(f"      {durations['snapshot']:.2f} s")
     progress(
         f"built {snapshot.path}: {counts['asserted']} asserted, {counts['inferred']} inferred, "
         f"{counts['extra']} extra triples in {durations['total']:.1f} s"

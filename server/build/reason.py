@@ -1,29 +1,98 @@
-"""OWL RL closure with owlrl; only the new triples are kept, so asserted and inferred stay apart."""
+"""OWL RL closure with owlrl; only the new triples are kept, so asserted and inferred stay apart.
+
+owlrl applies every rule to every triple of the graph on every cycle, in pure Python, so its time grows with
+the whole graph: 7 s for the 10k asserted triples, most of them quotes, annotation bodies and reification
+statements that no rule can use. The closure is therefore computed over the part of the graph an OWL 2 RL
+rule can read (``reasoning_input``) and is the same set of triples as over the whole graph, for this reason:
+apart from the schema rules (whose premises use only RDF/RDFS/OWL terms), a rule reads a triple ``s p o``
+only through its predicate ``p`` (when ``p`` is given a domain, range, super-, inverse or equivalent property,
+a characteristic, a restriction, a chain, a key…: then ``p`` occurs in a triple whose predicate is an RDFS/OWL
+term), through its class when ``p`` is ``rdf:type`` (when the class occurs in such a triple other than as a
+type), through a literal's lexical form (owlrl checks every typed literal against its datatype), or through
+``owl:sameAs`` (eq-rep-s/p/o copy every triple of a node equal to another). The first three are kept; for the
+last, when the closure of the part holds a ``sameAs`` between two different nodes, the whole graph is reasoned
+over instead. ``tests/build/test_reason.py`` compares both closures on the real graph and on fixtures.
+"""
 from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+import traceback
+from multiprocessing.connection import Connection
 
 import owlrl
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.term import Node
+
+from server.errors import BuildError
 
 BUILTIN_NAMESPACES = (str(OWL), str(RDF), str(RDFS), str(XSD))
+SCHEMA_NAMESPACES = (str(OWL), str(RDFS))
 REFLEXIVE_NOISE = {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf}
+# RDFS terms that no OWL 2 RL rule has in a premise: a triple with one of them as predicate is data like any other.
+ANNOTATION_PREDICATES = {RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy}
+UNTYPED = (None, XSD.string, RDF.langString)
+
+Triple = tuple[Node, Node, Node]
 
 
-def infer(asserted: Graph) -> Graph:
+def _is_schema_predicate(p: Node) -> bool:
+    """Predicates that state axioms: rdf:type, list cells, and every OWL/RDFS term but the annotations."""
+    return p in (RDF.type, RDF.first, RDF.rest) or (str(p).startswith(SCHEMA_NAMESPACES) and p not in ANNOTATION_PREDICATES)
+
+
+def reasoning_input(graph: Graph) -> Graph:
+    """The triples of ``graph`` an OWL 2 RL rule can read (see the module docstring for why the rest cannot)."""
+    in_axioms: set[Node] = set()
+    for s, p, o in graph:
+        if _is_schema_predicate(p):
+            in_axioms.add(s)
+            if p != RDF.type:
+                in_axioms.add(o)
+    part = Graph()
+    for s, p, o in graph:
+        if p == RDF.type:
+            keep = o in in_axioms or str(o).startswith(SCHEMA_NAMESPACES)
+        else:
+            keep = p in in_axioms or _is_schema_predicate(p)
+        if keep or (isinstance(o, Literal) and o.datatype not in UNTYPED):
+            part.add((s, p, o))
+    return part
+
+
+def _closure(graph: Graph) -> Graph:
+    closure = Graph()
+    for prefix, ns in graph.namespaces():
+        closure.bind(prefix, ns)
+    for triple in graph:
+        closure.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closure)
+    return closure
+
+
+def _equates_nodes(closure: Graph) -> bool:
+    return any(s != o for s, o in closure.subject_objects(OWL.sameAs))
+
+
+def closure_of(asserted: Graph, *, whole: bool = False) -> Graph:
+    """The OWL RL closure of ``asserted``: over its reasoning input unless ``whole`` or nodes are made equal."""
+    if whole:
+        return _closure(asserted)
+    closure = _closure(reasoning_input(asserted))
+    return _closure(asserted) if _equates_nodes(closure) else closure
+
+
+def infer(asserted: Graph, *, whole: bool = False) -> Graph:
     """Return the triples the OWL 2 RL rules add to ``asserted`` (without the axiomatic ones).
 
     Dropped, because OWL RL derives them for every term and they tell a user nothing: reflexive
     sameAs/equivalence/subsumption, membership of owl:Thing, triples about literals, and triples about the
     built-in vocabularies themselves (OWL, RDF, RDFS, XSD).
     """
-    closure = Graph()
-    for prefix, ns in asserted.namespaces():
-        closure.bind(prefix, ns)
-    for triple in asserted:
-        closure.add(triple)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closure)
     inferred = Graph()
-    for s, p, o in closure:
+    for s, p, o in closure_of(asserted, whole=whole):
         if (s, p, o) in asserted or isinstance(s, Literal):
             continue
         if s == o and p in REFLEXIVE_NOISE:
@@ -34,3 +103,60 @@ def infer(asserted: Graph) -> Graph:
             continue
         inferred.add((s, p, o))
     return inferred
+
+
+class Reasoning:
+    """``infer`` run beside the validation, in a forked child, so the two slowest stages share the two cores.
+
+    Fork, not spawn: the child must see the very blank nodes of the parent's graph (a quote's body), which a
+    fresh parse would relabel. A process with other threads is not forked (a lock held by one of them would
+    stay held in the child): then, and if the child dies, the closure is computed in this process when asked.
+    """
+
+    def __init__(self, asserted: Graph) -> None:
+        self._asserted = asserted
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._receiver: Connection | None = None
+        if threading.active_count() == 1:
+            context = multiprocessing.get_context("fork")
+            self._receiver, sender = context.Pipe(duplex=False)
+            self._process = context.Process(target=_reason_in_child, args=(asserted, sender), daemon=True)
+            self._process.start()
+            sender.close()
+
+    def result(self) -> tuple[Graph, float, bool]:
+        """(the inferred triples, the seconds the reasoning itself took, whether it ran beside the validation)."""
+        if self._process is not None and self._receiver is not None:
+            try:
+                outcome = self._receiver.recv()
+            except EOFError:  # the child died without an answer
+                outcome = None
+            finally:
+                self._receiver.close()
+                self._process.join()
+            if isinstance(outcome, tuple) and outcome[0] == "ok":
+                inferred = Graph()
+                for triple in outcome[1]:
+                    inferred.add(triple)
+                return inferred, outcome[2], True
+            if isinstance(outcome, tuple) and outcome[0] == "error":
+                raise BuildError(f"OWL RL reasoning failed:\n{outcome[1]}", exit_code=1)
+        started = time.perf_counter()
+        inferred = infer(self._asserted)
+        return inferred, time.perf_counter() - started, False
+
+    def cancel(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+
+
+def _reason_in_child(asserted: Graph, sender: Connection) -> None:
+    started = time.perf_counter()
+    try:
+        triples = list(infer(asserted))
+        sender.send(("ok", triples, time.perf_counter() - started))
+    except Exception:  # the parent raises it; a traceback is what a maintainer needs here
+        sender.send(("error", traceback.format_exc()))
+    finally:
+        sender.close()
