@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from server.build.snapshot import current_snapshot
+
 from . import common, generate
 
 WRK_THREADS, WRK_CLIENTS = 2, 16
@@ -137,7 +139,9 @@ def prepare(size: str, work: Path) -> tuple[Path, Path]:
         cmd += ["--with", str(extra)]
     started = time.perf_counter()
     subprocess.run(cmd, env=env, cwd=str(common.ROOT), check=True, capture_output=True, timeout=3600)
-    print(f"[{size}] ugkg build: {time.perf_counter() - started:.1f} s", flush=True)
+    stages = current_snapshot(data_dir / "snapshots", verify=False).manifest.get("durations_s", {})
+    print(f"[{size}] ugkg build: {time.perf_counter() - started:.1f} s (stages: "
+          + ", ".join(f"{name} {seconds:.2f}" for name, seconds in stages.items()) + ")", flush=True)
     nq = work / f"export-{size}.nq"
     subprocess.run([sys.executable, "-m", "server.cli", "export", "--format", "nq", "-o", str(nq)], env=env, cwd=str(common.ROOT), check=True, timeout=3600)
     location = work / f"oxigraph-{size}"

@@ -261,3 +261,12 @@ def test_an_iri_a_release_removed_answers_410_naming_the_release_that_last_descr
         assert app.test_client().get("/def/noSuchTermEver").status_code == 404  # never described: still a 404
     finally:
         app.extensions["ugkg"].close()
+
+
+def test_a_fact_changed_by_a_release_names_its_source_file_not_the_delta_graph(client) -> None:  # type: ignore[no-untyped-def]
+    """The forum's new Chinese label is in graph/delta/2.0.0/insertions too: that records the change, it is not a
+    source of the fact, so the page's source links name only the data graph."""
+    page = client.get("/id/event/forum", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert NEW_FORUM_ZH in page
+    sources = re.findall(r'<a class="src[^"]*" href="([^"]+)"', page)
+    assert sources and not any("/graph/delta/" in href for href in sources)

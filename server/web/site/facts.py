@@ -41,6 +41,7 @@ class GraphName:
     labels: Labels
     href: str | None
     inferred: bool
+    kind: str = ""
 
 
 def graph_names() -> dict[str, GraphName]:
@@ -63,7 +64,7 @@ def graph_names() -> dict[str, GraphName]:
         if short in KNOWN_GRAPHS and not (labels.en or labels.zh):
             labels = Labels(*KNOWN_GRAPHS[short])
         labels.fallback = short
-        out[iri] = GraphName(iri, short, labels, pages.local_href(iri), graphs[iri].get("kind") == "inferred")
+        out[iri] = GraphName(iri, short, labels, pages.local_href(iri), graphs[iri].get("kind") == "inferred", str(graphs[iri].get("kind", "")))
     current_app.extensions[key[0]] = (key[1], out)
     return out
 
@@ -233,7 +234,8 @@ def resource_context(iri: str, triples: list[ox.Triple], lang: str) -> dict[str,
     used: dict[str, GraphName] = {}
     for t in triples:
         if t.subject.value == iri and isinstance(t.subject, ox.NamedNode):
-            found = [names[g] for g in sources.get((t.predicate.value, str(t.object)), []) if g in names]
+            # a release's delta graphs record that a fact changed, they are not where it comes from
+            found = [names[g] for g in sources.get((t.predicate.value, str(t.object)), []) if g in names and names[g].kind != "history"]
             value = _value(t.object, labels, found, orders)
             if value.only_inferred and value.link and value.link.external and t.predicate.value not in EXTERNAL_PREDICATES | {RDF_TYPE}:
                 continue  # owl:sameAs inference copies facts onto the Wikidata/GeoNames aliases: shown once, under "Elsewhere"
