@@ -292,6 +292,9 @@ def _problem_schema() -> dict[str, Any]:
             "engine_message": {"type": "string", "description": _("The query engine's own message (400 unsupported-function, query-not-evaluable).")},
             "limit": {"type": "integer", "description": _("The limit that was passed (413, 414: max_query_chars).")},
             "request_id": {"type": "string", "description": _("On a 500: the id under which the fault was logged (also the X-Request-Id header).")},
+            "lang": {"type": "string", "enum": ["en", "zh"], "description": _("The language of explanation and advice: Chinese when the request's Accept-Language prefers it, else English (message stays English).")},
+            "explanation": {"type": "string", "description": _("What this kind of error means and what to do about it, in the language of lang.")},
+            "advice": {"type": "string", "description": _("The advice of hint_code, in the language of lang.")},
         },
     }
 

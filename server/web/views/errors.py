@@ -1,8 +1,11 @@
 """The one error renderer: every error becomes a body in the client's preferred form (JSON, HTML, text).
 
 HTML errors are pages of the site, in the page's language (titles from the catalogue, site.i18n, and what the error
-means, site.problems, beside the English message shown as the technical detail); JSON and text bodies are for
-programs and stay in English."""
+means, site.problems, beside the English message shown as the technical detail). JSON and text bodies are for
+programs: their ``message`` stays English and stable, and beside it ``explanation`` (and ``advice`` when a hint
+applies) says what the error means in the language of the request's Accept-Language (English or Chinese; only that
+header, so that a cache keyed by it, like ours, stays right) — what a Chinese-reading analyst calling the API from
+pandas sees in the exception."""
 from __future__ import annotations
 
 import json
@@ -45,15 +48,39 @@ def render_error(error: ApiError) -> Response:
         body = f"{error.status} {error.title}: {error.message}\n"
         if "request_id" in error.details:
             body += f"request id: {error.details['request_id']}\n"
+        explained = _explained(error)
+        body += "".join(f"{explained[key]}\n" for key in ("explanation", "advice") if key in explained)
         content_type = "text/plain; charset=utf-8"
     else:
-        body = json.dumps(error.to_dict(), ensure_ascii=False)
+        body = json.dumps(error.to_dict() | _explained(error), ensure_ascii=False)
         content_type = "application/json"
     response = Response(body, status=error.status, content_type=content_type)
     for name, value in error.headers.items():
         response.headers[name] = value
-    response.headers["Vary"] = "Accept"
+    response.headers["Vary"] = "Accept" if media_type == "text/html" else "Accept, Accept-Language"
     return response
+
+
+def _explained(error: ApiError) -> dict[str, str]:
+    """What ``error`` means (and the advice of its hint), in the language of Accept-Language alone."""
+    best = request.accept_languages.best_match(["en", "zh", "zh-CN", "zh-Hans", "zh-TW", "zh-Hant"], default="en")
+    lang = "zh" if best and best.startswith("zh") else "en"
+    try:
+        from flask_babel import force_locale
+
+        from server.web.site.problems import explain
+
+        with force_locale(lang):
+            problem = explain(error)
+    except Exception:  # no catalogue (an app without the site): the English message is still there
+        log.debug("no explanation for %s", error.code, exc_info=True)
+        return {}
+    out = {"lang": lang}
+    if problem["explanation"]:
+        out["explanation"] = str(problem["explanation"])
+    if problem["advice"]:
+        out["advice"] = str(problem["advice"])
+    return out if len(out) > 1 else {}
 
 
 def _from_http_exception(exc: HTTPException) -> ApiError:
