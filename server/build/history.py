@@ -176,11 +176,11 @@ def _history_nquads(releases: list[Release], base: str) -> tuple[bytes, dict[str
     return data, {iri: len(set(triples)) for iri, triples in graphs.items()}
 
 
-def with_history(write: Callable[[BinaryIO], None], manifest: dict[str, Any], root: Path, base: str,
-                 cache_dir: Path | None = None) -> Callable[[BinaryIO], None]:
-    """For the build: ``write`` followed by the history graphs of the releases in ``root`` (none: ``write``
-    itself), each graph entered in ``manifest`` as kind ``history``."""
-    history, sizes = history_nquads(root, base, cache_dir)
+def with_history(write: Callable[[BinaryIO], None], manifest: dict[str, Any], root: Path,
+                 computed: tuple[bytes, dict[str, int]]) -> Callable[[BinaryIO], None]:
+    """For the build: ``write`` followed by the history graphs of the releases in ``root`` (``computed`` by
+    ``history_nquads``; none: ``write`` itself), each graph entered in ``manifest`` as kind ``history``."""
+    history, sizes = computed
     if not history:
         return write
     for iri, size in sizes.items():

@@ -35,7 +35,8 @@ from server.build.sources import (
     sources_root,
 )
 from server.build.validate import Report, validate
-from server.build.history import with_history
+from server.build.history import history_nquads, with_history
+from server.build.parallel import Forked
 from server.build.release import releases_root
 
 Progress = Callable[[str], None]
@@ -152,7 +153,20 @@ def check(root: Path) -> tuple[LoadedSources, Report]:
 
 
 def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResult:
-    """Run the whole build and make its snapshot current; raise BuildError and write nothing on failure."""
+    """Run the whole build and make its snapshot current; raise BuildError and write nothing on failure.
+
+    The releases' history graphs (history.py) depend on nothing the build makes: they are computed from the
+    start, beside everything else (server/build/parallel.py), or read from their cache.
+    """
+    history = Forked("the releases' history graphs", history_nquads, releases_root(settings), settings.base_iri,
+                     Path(settings.data_dir) / "cache")
+    try:
+        return _build(settings, progress, history)
+    finally:
+        history.cancel()
+
+
+def _build(settings: Settings, progress: Progress, history: Forked[tuple[bytes, dict[str, int]]]) -> BuildResult:
     root = sources_root(settings)
     t0 = time.perf_counter()
     durations: dict[str, float] = {}
@@ -239,7 +253,9 @@ def build(settings: Settings, progress: Progress = stderr_progress) -> BuildResu
     }
     # the manifest is written with the snapshot, so its "snapshot" and "total" stop before the files are written
     manifest["durations_s"] = {k: round(v, 3) for k, v in (durations | {"snapshot": time.perf_counter() - t, "total": time.perf_counter() - t0}).items()}
-    nquads = with_history(nquads, manifest, releases_root(settings), settings.base_iri, Path(settings.data_dir) / "cache")  # releases' graphs (history.py)
+    computed, durations["history"], beside = history.result()
+    progress(f"      + the releases' history graphs: {durations['history']:.2f} s ({'beside the other stages' if beside else 'here'})")
+    nquads = with_history(nquads, manifest, releases_root(settings), computed)  # releases' graphs (history.py)
     try:
         snapshot = write_snapshot(settings.snapshots_dir, build_id, nquads, manifest)
     except OSError as exc:  # e.g. a full disk: nothing was made current, the previous snapshot stays

@@ -15,18 +15,12 @@ over instead. ``tests/build/test_reason.py`` compares both closures on the real 
 """
 from __future__ import annotations
 
-import multiprocessing
-import threading
-import time
-import traceback
-from multiprocessing.connection import Connection
-
 import owlrl
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
-from server.errors import BuildError
+from server.build.parallel import Forked
 
 BUILTIN_NAMESPACES = (str(OWL), str(RDF), str(RDFS), str(XSD))
 SCHEMA_NAMESPACES = (str(OWL), str(RDFS))
@@ -105,58 +99,23 @@ def infer(asserted: Graph, *, whole: bool = False) -> Graph:
     return inferred
 
 
-class Reasoning:
-    """``infer`` run beside the validation, in a forked child, so the two slowest stages share the two cores.
+def _inferred_triples(asserted: Graph) -> list[Triple]:
+    return list(infer(asserted))
 
-    Fork, not spawn: the child must see the very blank nodes of the parent's graph (a quote's body), which a
-    fresh parse would relabel. A process with other threads is not forked (a lock held by one of them would
-    stay held in the child): then, and if the child dies, the closure is computed in this process when asked.
-    """
+
+class Reasoning:
+    """``infer`` run beside the validation (server/build/parallel.py says how and when)."""
 
     def __init__(self, asserted: Graph) -> None:
-        self._asserted = asserted
-        self._process: multiprocessing.process.BaseProcess | None = None
-        self._receiver: Connection | None = None
-        if threading.active_count() == 1:
-            context = multiprocessing.get_context("fork")
-            self._receiver, sender = context.Pipe(duplex=False)
-            self._process = context.Process(target=_reason_in_child, args=(asserted, sender), daemon=True)
-            self._process.start()
-            sender.close()
+        self._forked = Forked("OWL RL reasoning", _inferred_triples, asserted)
 
     def result(self) -> tuple[Graph, float, bool]:
         """(the inferred triples, the seconds the reasoning itself took, whether it ran beside the validation)."""
-        if self._process is not None and self._receiver is not None:
-            try:
-                outcome = self._receiver.recv()
-            except EOFError:  # the child died without an answer
-                outcome = None
-            finally:
-                self._receiver.close()
-                self._process.join()
-            if isinstance(outcome, tuple) and outcome[0] == "ok":
-                inferred = Graph()
-                for triple in outcome[1]:
-                    inferred.add(triple)
-                return inferred, outcome[2], True
-            if isinstance(outcome, tuple) and outcome[0] == "error":
-                raise BuildError(f"OWL RL reasoning failed:\n{outcome[1]}", exit_code=1)
-        started = time.perf_counter()
-        inferred = infer(self._asserted)
-        return inferred, time.perf_counter() - started, False
+        triples, seconds, beside = self._forked.result()
+        inferred = Graph()
+        for triple in triples:
+            inferred.add(triple)
+        return inferred, seconds, beside
 
     def cancel(self) -> None:
-        if self._process is not None and self._process.is_alive():
-            self._process.terminate()
-            self._process.join()
-
-
-def _reason_in_child(asserted: Graph, sender: Connection) -> None:
-    started = time.perf_counter()
-    try:
-        triples = list(infer(asserted))
-        sender.send(("ok", triples, time.perf_counter() - started))
-    except Exception:  # the parent raises it; a traceback is what a maintainer needs here
-        sender.send(("error", traceback.format_exc()))
-    finally:
-        sender.close()
+        self._forked.cancel()
