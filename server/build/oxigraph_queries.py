@@ -1,8 +1,9 @@
 """The SHACL-SPARQL queries of the validation, answered first by Oxigraph in a child process with a time limit.
 
 Why a child process: Oxigraph's optimiser picks the order of a group's filters differently from one call to the
-next (measured on ArticleGraphQuotesShape, whose constant ``FILTER NOT EXISTS`` makes it inert in the union of
-the data: 10 ms when that filter goes first, 25–70 s when the costly one does, about one call in three).
+next (measured on ArticleGraphQuotesShape, whose constant ``FILTER NOT EXISTS`` made it inert in the union of
+the data: 10 ms when that filter goes first, 25–70 s when the costly one does, about one call in three; that
+shape now has a SPARQL target that gives it no focus node in the union, but any query may meet the same).
 pyoxigraph cannot cancel a query, so the queries are evaluated in a child process
 (oxigraph_child.py) that is killed past ``QUERY_LIMIT_S`` and started afresh (a new plan draw; a fork would
 inherit the same one); a query that runs out of time ``TRIES`` times is left to rdflib, whose answer is always
