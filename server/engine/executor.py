@@ -3,8 +3,13 @@
 Neither pyoxigraph nor rdflib can cancel a running query from Python, so the only honest time limit is a
 process that can be killed. Each evaluator opens the engine itself (``StoreSpec`` is picklable), takes one
 job at a time over a pipe, and answers with a finished body. When a job overruns the limit, the evaluator is
-killed, the client gets ``QueryTimeout`` at once, and a replacement starts in the background; other clients
-keep being served by the remaining evaluators meanwhile.
+killed, the client gets ``QueryTimeout`` at once, and a replacement starts (in the background, or when a query
+next needs one: ``evaluator_idle_s``); other clients keep being served by the remaining evaluators meanwhile.
+
+Evaluators are fresh interpreters (``python -m server.engine.evaluator``), not forks of a pre-loaded template:
+the benchmark sums RSS over the process tree, where pages a fork shares copy-on-write still count once per
+process, so a template would only add its own ~25 MiB; it would save only start time (~0.3-0.45 s measured,
+paid by the first query after an idle spell).
 """
 from __future__ import annotations
 
