@@ -42,7 +42,7 @@ class Settings:
     web_workers: int = setting(2, "HTTP worker processes.")
     web_threads: int = setting(8, "Threads per HTTP worker process that run the application (granian: blocking threads).")
     query_workers: int = setting(2, "Query evaluator processes per HTTP worker, at most (they start on demand: evaluator_idle_s); a timed-out one is killed and replaced.")
-    evaluator_idle_s: float = setting(30.0, "Seconds a query evaluator process may stay idle before it is stopped; evaluators start on demand, up to query_workers (the first query after a quiet spell waits for one to start: ~0.3 s on the real graph). 0: all query_workers evaluators start with the server and stay.")
+    evaluator_idle_s: float = setting(30.0, "Seconds a query evaluator process may stay idle before it is stopped; evaluators start on demand, up to query_workers (the first query after a quiet spell waits for one to start: ~0.3 s on the real graph). 0: all query_workers evaluators start with the server and stay (always so with store 'memory', whose evaluators load the data when they start).")
     query_timeout_s: float = setting(10.0, "Query time limit in seconds; past it the query is stopped and the client gets 503.")
     queue_timeout_s: float = setting(5.0, "Seconds a query may wait for a free evaluator before the client gets 503 with Retry-After.")
     slow_query_s: float = setting(1.0, "A query that ran longer than this (seconds) or hit the time limit is remembered as slow; it then runs only in the slow lane.")

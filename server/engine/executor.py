@@ -84,7 +84,9 @@ class QueryExecutor:
         self.timeout_s = timeout_s
         self.queue_timeout_s = queue_timeout_s
         self.size = size
-        self.idle_s = idle_s
+        # a 'memory' evaluator loads the whole snapshot when it starts (seconds at 1M triples, measured 30 s for
+        # four): started on demand it would keep its first query waiting past queue_timeout_s, so it stays
+        self.idle_s = idle_s if spec.kind != "memory" else 0.0
         self._idle: list[tuple[_Evaluator, float]] = []  # (evaluator, idle since): the newest is taken first
         self._free = threading.Condition()  # guards _idle and _live; notified when either changes
         self._live = 0  # evaluators started or starting and not yet stopped: at most ``size``
@@ -95,12 +97,12 @@ class QueryExecutor:
         self.crashes = 0
         self.started = 0  # evaluators started since the pool was made (the first ones included)
         self.retired = 0  # evaluators stopped after idle_s without work
-        evaluators = [self._start() for _ in range(size if idle_s <= 0 else min(size, 1))]
+        evaluators = [self._start() for _ in range(size if self.idle_s <= 0 else min(size, 1))]
         self._live = len(evaluators)
         for evaluator in evaluators:
             self._await_ready(evaluator)
             self._release(evaluator)
-        if idle_s > 0:
+        if self.idle_s > 0:
             threading.Thread(target=self._retire_idle, name="ugkg-evaluator-retire", daemon=True).start()
 
     def _start(self) -> _Evaluator:

@@ -203,3 +203,12 @@ def test_on_demand_evaluators_retire_when_idle_and_leave_with_a_killed_master(mi
         for pid in seen:
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_a_memory_store_keeps_its_evaluators_whatever_evaluator_idle_s(mini_snapshot, pools) -> None:  # type: ignore[no-untyped-def]
+    """A 'memory' evaluator loads the whole snapshot when it starts: on demand, its first query would wait for it."""
+    pool = QueryExecutor(spec_for("memory", mini_snapshot), 2, timeout_s=5.0, queue_timeout_s=5.0, idle_s=0.3)
+    pools.append(pool)
+    assert pool.started == 2
+    time.sleep(1.5)
+    assert pool.retired == 0 and len(processes(pool)) == 2
