@@ -88,8 +88,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _snapshot(settings: Settings):  # type: ignore[no-untyped-def]
-    """The current snapshot, building one first when there is none."""
-    from server.build.pipeline import build
+    """The current snapshot, building one first when there is none (the build's modules, rdflib, pySHACL and
+    owlrl: ~40 MiB, are imported only then, so that `ugkg serve`'s master process does not carry them)."""
     from server.build.snapshot import current_snapshot
 
     try:
@@ -98,6 +98,8 @@ def _snapshot(settings: Settings):  # type: ignore[no-untyped-def]
         if (settings.snapshots_dir / "current").exists():
             raise
         print("no snapshot yet: building one", file=sys.stderr)
+        from server.build.pipeline import build
+
         return build(settings).snapshot
 
 

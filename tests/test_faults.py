@@ -42,6 +42,8 @@ ENDLESS = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l .
 JSON = {"Accept": "application/sparql-results+json, application/json"}
 NEW_TRIPLE = '\n<https://w3id.org/ugkg/id/x/new> <http://www.w3.org/2000/01/rdf-schema#label> "new"@en .\n'
 CLIENT_TIMEOUT_S = 30
+# these tests count the evaluators: all of them run from the start (on-demand pools: tests/engine/test_evaluator_pool.py)
+FIXED_POOL = {"UGKG_EVALUATOR_IDLE_S": "0"}
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes through /proc (Linux)")
 
@@ -488,7 +490,7 @@ def test_live_server_keeps_serving_previous_snapshot_while_builds_fail_or_are_ki
 def test_server_restarts_cleanly_from_the_snapshot_after_sigterm_and_after_sigkill(sources: Path, tmp_path: Path, servers: list[Server]) -> None:
     settings = settings_for(sources, tmp_path / "data")
     first = build(settings, progress=quiet).snapshot
-    server = Server(settings)
+    server = Server(settings, FIXED_POOL)
     servers.append(server)
     count = count_all(server.url)
     wait_until(lambda: len(server.tree()) == 6, 30, "2 web workers with 2 evaluators each")
@@ -496,7 +498,7 @@ def test_server_restarts_cleanly_from_the_snapshot_after_sigterm_and_after_sigki
     assert server.stop() == 0
     wait_until(lambda: not [p for p in processes if alive(p)], 30, "every worker and evaluator exited after SIGTERM", lambda: describe(processes))
 
-    again = Server(settings)
+    again = Server(settings, FIXED_POOL)
     servers.append(again)
     assert healthz_id(again.url) == first.build_id and count_all(again.url) == count
     wait_until(lambda: len(again.tree()) == 6, 30, "2 web workers with 2 evaluators each")
@@ -551,7 +553,7 @@ def patient_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     data_dir = tmp_path_factory.mktemp("patient-data")
     settings = settings_for(MINI, data_dir, query_timeout_s=120.0)
     build(settings, progress=quiet)
-    server = Server(settings, {"UGKG_RESULT_CACHE_ENTRIES": "0"})
+    server = Server(settings, {"UGKG_RESULT_CACHE_ENTRIES": "0", **FIXED_POOL})
     yield server
     server.cleanup()
 

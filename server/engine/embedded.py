@@ -6,6 +6,7 @@ writers in ``results`` serialise, so the row limit can stop the stream and say s
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import time
 from pathlib import Path
@@ -15,7 +16,6 @@ import pyoxigraph as ox
 
 from server.build.snapshot import Snapshot
 from server.engine import results
-from server.engine.geo import GEOF, custom_functions
 from server.engine.store import ASSERTED_UNION, EMPTY_GRAPH, SERVICE_DEFAULT_GRAPH, QueryJob, StoreSpec, error_position, load_snapshot_into
 from server.engine.failures import classify
 from server.errors import MalformedQuery, QueryTimeout, UpstreamError
@@ -24,7 +24,16 @@ from server.errors import MalformedQuery, QueryTimeout, UpstreamError
 # In the one-pass path no clock is read while Rust writes the rows: its work is bounded by the row limit, so it
 # is taken only while that bound stays small (one index step a row: well under a second on this machine)
 NATIVE_BOUND_ROWS = 50_000
-GEO_FUNCTIONS = custom_functions()  # GeoSPARQL functions pyoxigraph lacks (``geo``)
+GEOF = "http://www.opengis.net/def/function/geosparql/"  # ``geo.GEOF``, named here so that ``geo`` loads on first use
+
+
+@functools.cache
+def geo_functions() -> dict[ox.NamedNode, Any]:
+    """The GeoSPARQL functions pyoxigraph lacks (``geo``), imported by the first query that names them: ``geo``
+    brings shapely and numpy, ~21 MiB RSS and ~0.3 s a process (measured), which no other query needs."""
+    from server.engine.geo import custom_functions
+
+    return custom_functions()
 
 
 class OxigraphEngine:
@@ -86,7 +95,7 @@ class OxigraphEngine:
         try:
             # only a query naming the GeoSPARQL function namespace gets them: passing them costs ~7 µs a query
             # (36 → 43 µs on a trivial one, measured), and no other query can call them
-            functions = {"custom_functions": GEO_FUNCTIONS} if GEOF in job.query else {}
+            functions = {"custom_functions": geo_functions()} if GEOF in job.query else {}
             return self.store.query(job.query, base_iri=job.base_iri, **functions, **dataset)
         except SyntaxError as exc:
             raise MalformedQuery(f"the query does not parse: {exc}", details={"position": error_position(str(exc))}) from None

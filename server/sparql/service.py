@@ -44,7 +44,8 @@ class SparqlService:
         self.snapshot = snapshot
         self.metrics = metrics
         self.graphs = set(snapshot.graphs)
-        self.executor = QueryExecutor(spec, settings.query_workers, settings.query_timeout_s, settings.queue_timeout_s)
+        self.executor = QueryExecutor(spec, settings.query_workers, settings.query_timeout_s, settings.queue_timeout_s,
+                                      settings.evaluator_idle_s)
         self.cache: SharedCache[Serialised] = cache or SharedCache(None, 0, settings.result_cache_entries)
         self.slow_lane = SlowLane(settings.slow_lane_workers, settings.slow_query_s, settings.query_timeout_s)
         # single-pattern queries run here, on the same on-disk store the evaluators read (``sparql.inline``)
