@@ -84,29 +84,46 @@ class _CappedBuffer(io.RawIOBase):
         return len(chunk)
 
 
-def native_solutions(solutions: ox.QuerySolutions, media_type: str, max_rows: int) -> Serialised | None:
+def native_solutions(solutions: ox.QuerySolutions, media_type: str, max_rows: int, *, bounded_rows: bool = False,
+                     bound: int = 0) -> Serialised | None:
     """The answer as pyoxigraph writes it (in Rust), when it is whole: within ``max_rows`` and the size cap.
 
     None means "write it with ``serialise_solutions`` instead": the caller runs the query again and our writer
     cuts it at the row limit with the truncation signal. ``media_type`` must be in ``NATIVE_SOLUTION_FORMATS``.
+    ``bounded_rows``: the query's LIMIT already bounds the rows (``embedded.evaluate_pattern``), so pyoxigraph
+    writes the whole body in one call instead of through our capped buffer (measured: ~100 µs less for a point
+    lookup, the buffer's Python ``write`` calls); the cap still applies to what it wrote. ``bound``: see
+    ``count_native_rows``.
     """
-    sink = _CappedBuffer(NATIVE_BODY_CAP_BYTES)
-    try:
-        solutions.serialize(sink, format=NATIVE_SOLUTION_FORMATS[media_type])
-    except _BodyTooLarge:
-        return None
-    body = b"".join(sink.parts)
-    rows = count_native_rows(body, media_type)
+    if bounded_rows:
+        body = solutions.serialize(format=NATIVE_SOLUTION_FORMATS[media_type])
+        if len(body) > NATIVE_BODY_CAP_BYTES:
+            return None
+    else:
+        sink = _CappedBuffer(NATIVE_BODY_CAP_BYTES)
+        try:
+            solutions.serialize(sink, format=NATIVE_SOLUTION_FORMATS[media_type])
+        except _BodyTooLarge:
+            return None
+        body = b"".join(sink.parts)
+    rows = count_native_rows(body, media_type, bound)
     return Serialised(body, media_type, rows, False) if rows <= max_rows else None
 
 
-def count_native_rows(body: bytes, media_type: str) -> int:
+JSON_TERM = b'"type":"'  # once per bound term in pyoxigraph's JSON; never inside a string, where '"' is escaped
+
+
+def count_native_rows(body: bytes, media_type: str, bound: int = 0) -> int:
     """The number of solutions in a body pyoxigraph wrote in one of ``NATIVE_SOLUTION_FORMATS``.
 
     Exact for each format: XML escapes ``<`` in values, TSV escapes newlines, CSV quotes them (so CSV is read as
-    records), JSON is parsed. Cheaper than taking the rows one by one into Python before writing them in Rust.
+    records), JSON is parsed — or, when the caller knows that every row binds the same ``bound`` > 0 variables
+    (a single triple pattern) and no value is a triple term (which nests terms), its terms are counted and
+    divided, without parsing. Cheaper than taking the rows one by one into Python before writing them in Rust.
     """
     if media_type == "application/sparql-results+json":
+        if bound > 0 and b'"type":"triple"' not in body:
+            return body.count(JSON_TERM) // bound
         return len(json.loads(body)["results"]["bindings"])
     if media_type == "application/sparql-results+xml":
         return body.count(b"<result>")
