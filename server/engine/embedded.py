@@ -96,15 +96,14 @@ class OxigraphEngine:
                 raise
             raise classified from None
 
-    def evaluate_pattern(self, job: QueryJob, deadline: float, *, limit: int | None, bound: int = 0) -> results.Serialised:
+    def evaluate_pattern(self, job: QueryJob, deadline: float, *, limit: int | None) -> results.Serialised:
         """Evaluate a single-triple-pattern query (``sparql.inline``) here, stopping at ``deadline``.
 
         Such a query has no GRAPH, so its named graphs need not be listed, and each row is one index step. In a
         format pyoxigraph writes, the query runs once with a LIMIT one past the row limit (its own LIMIT when
         that is no larger), so the Rust writer does bounded work; the rows are counted in the body. Only when
         that shows more rows than the limit (or in another format) do the rows come into Python, where our
-        writer checks the clock between rows, cuts at the row limit and says so. ``limit`` is the query's LIMIT;
-        ``bound`` how many variables each row binds (``results.count_native_rows``).
+        writer checks the clock between rows, cuts at the row limit and says so. ``limit`` is the query's LIMIT.
         """
         dataset = {} if job.inference else {"default_graph": ox.NamedNode(ASSERTED_UNION)}
         if job.media_type in results.NATIVE_SOLUTION_FORMATS and job.max_rows <= NATIVE_BOUND_ROWS and (limit is None or limit <= job.max_rows):
@@ -114,7 +113,7 @@ class OxigraphEngine:
             answer = self._query(bounded, dataset)
             if isinstance(answer, ox.QueryBoolean):
                 return results.serialise_boolean(bool(answer), job.media_type)
-            whole = results.native_solutions(answer, job.media_type, job.max_rows, bounded_rows=True, bound=bound)
+            whole = results.native_solutions(answer, job.media_type, job.max_rows, bounded_rows=True)
             if whole is not None:
                 return whole
         answer = self._query(job, dataset)

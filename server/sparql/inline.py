@@ -26,28 +26,19 @@ TERM_KINDS = ("iri", "pname", "var")
 
 @dataclass(frozen=True)
 class SinglePattern:
-    """A query of the bounded shape; ``limit`` is its LIMIT, if it has one (then no row limit can cut it).
-
-    ``bound`` is how many variables every row binds (the projected ones the pattern has: with one pattern and no
-    OPTIONAL each is bound in every row, and a projected variable outside it in none); it lets the engine count
-    the rows of an answer it wrote without parsing it (``results.count_native_rows``)."""
+    """A query of the bounded shape; ``limit`` is its LIMIT, if it has one (then no row limit can cut it)."""
 
     limit: int | None
-    bound: int = 0
 
 
 def single_pattern(tokens: list[Token]) -> SinglePattern | None:
     """The bounded shape above, when ``tokens`` (from ``policy._tokens``) are exactly that; else None."""
-    projected: list[str] = []
-    limit = _shape(tokens, projected)
-    return None if limit is False else SinglePattern(limit, len(projected))  # type: ignore[arg-type]
+    return SinglePattern(limit) if (limit := _shape(tokens)) is not False else None
 
 
-def _shape(tokens: list[Token], projected: list[str]) -> int | None | bool:
-    """The query's LIMIT (None without one) when it has the bounded shape, else False; ``projected`` receives
-    the projected variables the pattern binds."""
+def _shape(tokens: list[Token]) -> int | None | bool:
+    """The query's LIMIT (None without one) when it has the bounded shape, else False."""
     i, n = 0, len(tokens)
-    selected: list[str] | None = None  # None: SELECT * or ASK
     while i + 2 < n and _word(tokens[i], "PREFIX"):
         if tokens[i + 1][0] != "pname" or not tokens[i + 1][1].endswith(":") or tokens[i + 2][0] != "iri":
             return False
@@ -64,7 +55,6 @@ def _shape(tokens: list[Token], projected: list[str]) -> int | None | bool:
                 i += 1
             if i == start:
                 return False
-            selected = [text[1:] for _, text in tokens[start:i]]
     elif _word(tokens[i], "ASK"):
         i += 1
     else:
@@ -81,7 +71,6 @@ def _shape(tokens: list[Token], projected: list[str]) -> int | None | bool:
             return False
     if len(variables) != len(set(variables)):
         return False
-    projected.extend(variables if selected is None else [v for v in dict.fromkeys(selected) if v in variables])
     if i < n and tokens[i] == ("other", "."):
         i += 1
     if i >= n or tokens[i] != ("other", "}"):

@@ -120,8 +120,7 @@ class SparqlService:
             try:
                 if self.inline is not None and default_graphs is None and named_graphs is None and shape.single_pattern:
                     self.inline_queries += 1
-                    result = self.inline.evaluate_pattern(job, time.monotonic() + self.settings.query_timeout_s, limit=shape.single_pattern.limit,
-                                                         bound=shape.single_pattern.bound)
+                    result = self.inline.evaluate_pattern(job, time.monotonic() + self.settings.query_timeout_s, limit=shape.single_pattern.limit)
                 else:
                     result = self._evaluate(job)
             except MalformedQuery as exc:
