@@ -122,7 +122,7 @@ class OxigraphEngine:
             answer = self._query(bounded, dataset)
             if isinstance(answer, ox.QueryBoolean):
                 return results.serialise_boolean(bool(answer), job.media_type)
-            whole = results.native_solutions(answer, job.media_type, job.max_rows)
+            whole = results.native_solutions(answer, job.media_type, job.max_rows, bounded_rows=True)
             if whole is not None:
                 return whole
         answer = self._query(job, dataset)

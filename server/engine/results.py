@@ -84,29 +84,47 @@ class _CappedBuffer(io.RawIOBase):
         return len(chunk)
 
 
-def native_solutions(solutions: ox.QuerySolutions, media_type: str, max_rows: int) -> Serialised | None:
+def native_solutions(solutions: ox.QuerySolutions, media_type: str, max_rows: int, *, bounded_rows: bool = False) -> Serialised | None:
     """The answer as pyoxigraph writes it (in Rust), when it is whole: within ``max_rows`` and the size cap.
 
     None means "write it with ``serialise_solutions`` instead": the caller runs the query again and our writer
     cuts it at the row limit with the truncation signal. ``media_type`` must be in ``NATIVE_SOLUTION_FORMATS``.
+    ``bounded_rows``: the query's LIMIT already bounds the rows (``embedded.evaluate_pattern``), so pyoxigraph
+    writes the whole body in one call instead of through our capped buffer (measured: ~100 µs less for a point
+    lookup); the cap still applies to what it wrote.
     """
-    sink = _CappedBuffer(NATIVE_BODY_CAP_BYTES)
-    try:
-        solutions.serialize(sink, format=NATIVE_SOLUTION_FORMATS[media_type])
-    except _BodyTooLarge:
-        return None
-    body = b"".join(sink.parts)
+    if bounded_rows:
+        body = solutions.serialize(format=NATIVE_SOLUTION_FORMATS[media_type])
+        if len(body) > NATIVE_BODY_CAP_BYTES:
+            return None
+    else:
+        sink = _CappedBuffer(NATIVE_BODY_CAP_BYTES)
+        try:
+            solutions.serialize(sink, format=NATIVE_SOLUTION_FORMATS[media_type])
+        except _BodyTooLarge:
+            return None
+        body = b"".join(sink.parts)
     rows = count_native_rows(body, media_type)
     return Serialised(body, media_type, rows, False) if rows <= max_rows else None
+
+
+JSON_START = b'{"head":{"vars":['  # pyoxigraph's compact JSON; anything else is parsed
 
 
 def count_native_rows(body: bytes, media_type: str) -> int:
     """The number of solutions in a body pyoxigraph wrote in one of ``NATIVE_SOLUTION_FORMATS``.
 
     Exact for each format: XML escapes ``<`` in values, TSV escapes newlines, CSV quotes them (so CSV is read as
-    records), JSON is parsed. Cheaper than taking the rows one by one into Python before writing them in Rust.
+    records). JSON is counted without parsing it (``json.loads`` was ~80 µs of a 50-row answer, more than its
+    serialisation): in pyoxigraph's compact writer ``},{"`` occurs only between two rows — never inside a
+    string, where ``"`` is escaped, nor inside a row, whose members follow ``},`` with ``"`` and whose terms nest
+    only as ``:{`` — so the rows are one more than its occurrences, or none when the bindings array is empty. A
+    row binding nothing (``{}``) would start with ``},{}``, which a string may also hold: then the body is parsed.
+    Cheaper than taking the rows one by one into Python before writing them in Rust.
     """
     if media_type == "application/sparql-results+json":
+        if body.startswith(JSON_START) and b"},{}" not in body:
+            return 0 if body.rstrip().endswith(b'"bindings":[]}}') else body.count(b'},{"') + 1
         return len(json.loads(body)["results"]["bindings"])
     if media_type == "application/sparql-results+xml":
         return body.count(b"<result>")

@@ -15,13 +15,15 @@ from flask import Flask
 from werkzeug.wrappers import Request
 
 from server.engine.results import content_type
-from server.sparql.protocol import parse_request
+from server.sparql.protocol import parse_plain_get, parse_request
 from server.sparql.service import Answer
 from server.web.guards import EXPOSED_HEADERS, check_utf8
 from server.web.httpcache import etag_matches, strong_etag
 from server.web.runtime import Runtime
 
 StartResponse = Callable[..., Any]
+BASE_URL_MEMO_ENTRIES = 256
+BASE_URL_ENVIRON = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME", "PATH_INFO")
 CORS_HEADERS = (  # what guards.add_cors gives every non-preflight answer
     ("Access-Control-Allow-Origin", "*"),
     ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
@@ -55,6 +57,7 @@ class SparqlFastPath:
         self.app = app
         self.runtime = runtime
         self.inner = inner
+        self._base_urls: dict[tuple[Any, ...], str] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
@@ -64,9 +67,11 @@ class SparqlFastPath:
             return self.inner(environ, start_response)  # the service description or the query page
         runtime = self.runtime
         try:
-            request = Request(environ)
-            check_utf8(request)
-            protocol_request = parse_request(request, runtime.settings)
+            protocol_request = None if method == "POST" else parse_plain_get(environ, runtime.settings, lambda: self._base_url(environ))
+            if protocol_request is None:  # a POST, or a query string that is not plain: werkzeug reads it
+                request = Request(environ)
+                check_utf8(request)
+                protocol_request = parse_request(request, runtime.settings)
             if protocol_request.query is None:
                 return self.inner(environ, start_response)
             answer = runtime.sparql.run(protocol_request, environ.get("HTTP_ACCEPT"))
@@ -86,6 +91,17 @@ class SparqlFastPath:
         headers.append(("Content-Length", str(len(body))))
         start_response("200 OK", headers)
         return [b""] if method == "HEAD" else [body]
+
+    def _base_url(self, environ: dict[str, Any]) -> str:
+        """werkzeug's ``Request.base_url``, remembered per (scheme, Host, server, script, path): few distinct ones."""
+        key = tuple(environ.get(name) for name in BASE_URL_ENVIRON)
+        found = self._base_urls.get(key)
+        if found is None:
+            found = Request(environ).base_url
+            if len(self._base_urls) >= BASE_URL_MEMO_ENTRIES:
+                self._base_urls.clear()
+            self._base_urls[key] = found
+        return found
 
     def _error(self, error: Exception, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         with self.app.request_context(environ):

@@ -131,3 +131,31 @@ def test_inline_answer_at_the_row_limit_is_whole_and_one_past_it_is_cut(engines:
     assert (exact.rows, exact.truncated) == (rows, False)
     cut = evaluate_inline(disk, QueryJob(query, "SELECT", media_type, rows - 1), time.monotonic() + 10)
     assert (cut.rows, cut.truncated) == (rows - 1, True)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT ?p ?o { <http://e/s> ?p ?o }",
+    "SELECT ?z ?o { ?s ?p ?o }",  # ?z never bound
+    "SELECT ?s ?x { ?s ?p ?o OPTIONAL { ?o <http://e/q> ?x } }",  # rows binding different variables
+    "SELECT ?x { ?s ?p ?o OPTIONAL { ?o <http://e/q> ?x } }",  # rows binding nothing ({}) among others
+    "SELECT * {}",  # one row binding nothing
+    "SELECT ?o { ?s <http://e/none> ?o }",  # no rows
+    "SELECT ?t { BIND(<<( <http://e/s> <http://e/p> <http://e/o> )>> AS ?t) }",  # a triple term nests terms
+    "SELECT ?s ?o { VALUES ?o { \"},{\\\"x\" \"},{}\" \"[]}}\" } ?s ?p ?o }",
+])
+def test_rows_counted_in_the_json_body_equal_rows_parsed(query: str) -> None:
+    """Values that look like JSON structure (quotes, braces, brackets) and rows binding nothing do not change
+    the count taken without parsing (results.count_native_rows)."""
+    import json
+
+    from server.engine.results import count_native_rows
+
+    store = ox.Store()
+    s, p = ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p")
+    for value in ['"type":"uri"', '},{"o":{"type":"literal"', "},{}", "[]}}", "plain", '\\"', "line\nbreak", '},{"x']:
+        store.add(ox.Quad(s, p, ox.Literal(value)))
+    store.add(ox.Quad(s, p, ox.Literal("x", language="zh")))
+    store.add(ox.Quad(s, p, ox.BlankNode()))
+    store.add(ox.Quad(s, p, ox.Literal("5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))))
+    body = store.query(query).serialize(format=ox.QueryResultsFormat.JSON)
+    assert count_native_rows(body, JSON) == len(json.loads(body)["results"]["bindings"])
