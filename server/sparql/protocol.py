@@ -72,6 +72,12 @@ def _decode(raw: bytes, what: str) -> str:
     return text
 
 
+def asks_fresh(cache_control: str | None, pragma: str | None) -> bool:
+    """Whether a request asks for a new answer rather than a stored one (RFC 9111 §5.2.1.4 ``no-cache``, and the
+    HTTP/1.0 ``Pragma: no-cache``): every answer cache of the service honours it, not only the front one."""
+    return "no-cache" in (cache_control or "").lower() or "no-cache" in (pragma or "").lower()
+
+
 def parse_request(request: Request, settings: Settings) -> ProtocolRequest:
     """Read the query and dataset from GET or POST; raise the protocol's errors (400, 413, 414, 415)."""
     if request.method in ("GET", "HEAD"):

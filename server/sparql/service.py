@@ -92,8 +92,9 @@ class SparqlService:
         self.slow_lane.observe(job, time.perf_counter() - started, timed_out=False)
         return result
 
-    def run(self, request: ProtocolRequest, accept: str | None) -> Answer:
-        """Check, negotiate and evaluate; raise the ApiError that describes what went wrong."""
+    def run(self, request: ProtocolRequest, accept: str | None, *, fresh: bool = False) -> Answer:
+        """Check, negotiate and evaluate; raise the ApiError that describes what went wrong. ``fresh``: the client
+        asked for a new answer (``protocol.asks_fresh``), so the answer cache is not read (the new answer is kept)."""
         assert request.query is not None
         started = time.perf_counter()
         shape = scan(request.query)
@@ -116,7 +117,7 @@ class SparqlService:
         key = cache_key(job.query, job.form, job.media_type, job.max_rows, job.inference, job.default_graphs, job.named_graphs,
                         job.dataset_in_query, job.base_iri)
         # a federated answer depends on the other endpoint's data, not only on this snapshot: never cached
-        cached = None if job.federated else self.cache.get(key)
+        cached = None if job.federated or fresh else self.cache.get(key)
         if cached is None:
             try:
                 if self.inline is not None and default_graphs is None and named_graphs is None and shape.single_pattern:

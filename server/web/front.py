@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from server.engine.cache import SharedCache, cache_key
+from server.sparql.protocol import asks_fresh
 from server.web.httpcache import etag_matches
 
 _LANG_COOKIE = re.compile(r"(?:^|;)\s*ugkg_lang=(\w+)")
@@ -32,6 +33,7 @@ class CachedAnswer:
     headers: tuple[tuple[str, str], ...]
     body: bytes
     etag: str  # as sent, quoted
+    origin: str = "miss"  # X-Cache of the answer when it was made: "hit" when the service's own cache gave it
 
 
 class Front:
@@ -51,7 +53,7 @@ class Front:
                         environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""),
                         environ.get("HTTP_ACCEPT_DATETIME", ""),  # Memento: a dated request is another answer
                         _LANG_COOKIE.findall(environ.get("HTTP_COOKIE", "")))  # the page language the toggle chose
-        fresh = "no-cache" in environ.get("HTTP_CACHE_CONTROL", "") or "no-cache" in environ.get("HTTP_PRAGMA", "")
+        fresh = asks_fresh(environ.get("HTTP_CACHE_CONTROL"), environ.get("HTTP_PRAGMA"))
         found = None if fresh else self.cache.get(key)  # RFC 9111 §5.2.1.4: no-cache asks for a new answer
         if found is not None:
             self.observe("front-cache", 200)
@@ -59,7 +61,8 @@ class Front:
         answer = self._capture(environ)
         if isinstance(answer, CachedAnswer):
             self.cache.put(key, answer, len(answer.body))
-            return self._replay(answer, environ, start_response, "miss")
+            # the app's own X-Cache says whether the service answered from its cache behind this one
+            return self._replay(answer, environ, start_response, answer.origin)
         status, headers, body = answer
         start_response(status, headers)
         return body
@@ -88,7 +91,7 @@ class Front:
                 if hasattr(body, "close"):
                     body.close()  # type: ignore[union-attr]
             kept = tuple((n, v) for n, v in headers if n.lower() not in ("x-cache", "content-length"))
-            return CachedAnswer(status, kept, data, lowered["etag"])
+            return CachedAnswer(status, kept, data, lowered["etag"], "hit" if lowered.get("x-cache") == "hit" else "miss")
         if plain is not environ and status.startswith("200"):
             if hasattr(body, "close"):
                 body.close()  # type: ignore[union-attr]

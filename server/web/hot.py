@@ -15,7 +15,7 @@ from flask import Flask
 from werkzeug.wrappers import Request
 
 from server.engine.results import content_type
-from server.sparql.protocol import parse_plain_get, parse_request
+from server.sparql.protocol import asks_fresh, parse_plain_get, parse_request
 from server.sparql.service import Answer
 from server.web.guards import EXPOSED_HEADERS, check_utf8
 from server.web.httpcache import etag_matches, strong_etag
@@ -74,7 +74,8 @@ class SparqlFastPath:
                 protocol_request = parse_request(request, runtime.settings)
             if protocol_request.query is None:
                 return self.inner(environ, start_response)
-            answer = runtime.sparql.run(protocol_request, environ.get("HTTP_ACCEPT"))
+            answer = runtime.sparql.run(protocol_request, environ.get("HTTP_ACCEPT"),
+                                        fresh=asks_fresh(environ.get("HTTP_CACHE_CONTROL"), environ.get("HTTP_PRAGMA")))
         except Exception as error:  # ApiError or unexpected: Flask's one renderer answers
             return self._error(error, environ, start_response)
         body = answer.result.body

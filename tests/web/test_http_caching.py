@@ -74,6 +74,24 @@ def test_request_no_cache_gets_a_new_answer(client: Any) -> None:
     assert again.headers["X-Cache"] == "miss"
 
 
+def test_request_no_cache_is_evaluated_again_by_the_service_too(client: Any) -> None:
+    """POST passes the front cache; the service keeps its own answer cache, which no-cache must pass as well."""
+    query = fresh()
+    client.post("/sparql", data={"query": query}, headers=JSON)
+    cached = client.post("/sparql", data={"query": query}, headers=JSON)
+    again = client.post("/sparql", data={"query": query}, headers={**JSON, "Cache-Control": "no-cache"})
+    old_style = client.post("/sparql", data={"query": query}, headers={**JSON, "Pragma": "no-cache"})
+    assert (cached.headers["X-Cache"], again.headers["X-Cache"], old_style.headers["X-Cache"]) == ("hit", "miss", "miss")
+    assert again.get_data() == cached.get_data()
+
+
+def test_x_cache_says_hit_when_the_service_answered_from_its_cache_behind_a_front_miss(client: Any) -> None:
+    query = fresh()
+    client.get("/sparql", query_string={"query": query}, headers=JSON)
+    other_key = client.get("/sparql", query_string={"query": query}, headers={**JSON, "Accept-Language": "zh"})
+    assert other_key.headers["X-Cache"] == "hit"
+
+
 def test_head_has_the_headers_of_get_and_no_body(client: Any) -> None:
     query = fresh()
     got = client.get("/sparql", query_string={"query": query}, headers=JSON)

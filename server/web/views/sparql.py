@@ -5,7 +5,7 @@ from flask import Blueprint, Response, request
 
 from server.sparql import negotiation
 from server.errors import BadRequest
-from server.sparql.protocol import GRAPH_STORE_PARAMETERS, parse_request
+from server.sparql.protocol import GRAPH_STORE_PARAMETERS, asks_fresh, parse_request
 from server.engine.results import content_type
 from server.web.hot import answer_headers
 from server.web.runtime import current
@@ -44,7 +44,8 @@ def endpoint() -> Response:
 
             return query_page()
         return describe_service(protocol_request.fmt)
-    answer = runtime.sparql.run(protocol_request, request.headers.get("Accept"))
+    answer = runtime.sparql.run(protocol_request, request.headers.get("Accept"),
+                                fresh=asks_fresh(request.headers.get("Cache-Control"), request.headers.get("Pragma")))
     return Response(answer.result.body, headers=answer_headers(answer, runtime.settings.max_result_rows))
 
 
