@@ -14,15 +14,17 @@ The generator is run as published except (bench/sparqloscope/UPSTREAM.md says th
   stand-ins, so nothing new is installed;
 - its SERVICE helper server bound to 127.0.0.1 instead of every interface.
 
-Output: bench/sparqloscope/queries/NNN-name.rq (a comment line with the description, then the query) and
-bench/sparqloscope/manifest.json (per query: name, category = the template's ``group``, description, file).
+Output: bench/sparqloscope/queries/NNN-name.rq (a comment line with the description, then the query),
+bench/sparqloscope/manifest.json (per query: name, category = the template's ``group``, description, file; the
+generated queries Oxigraph cannot parse, with the error, and the templates the data gave no placeholder for),
+the generator's own output (ugkg-SIZE.benchmark.yaml) and its log (generation.log: the placeholders chosen).
 """
 from __future__ import annotations
 
 import argparse
 import http.server
 import importlib.util
-import json
+import logging
 import os
 import shutil
 import sys
@@ -77,6 +79,8 @@ def run_generator(endpoint: str, helper_port: int, kg_name: str, workdir: Path) 
         limit=10, log_level="INFO", overwrite_cached_results=True, external_url=f"http://127.0.0.1:{helper_port}",
         port=helper_port, pause_on_service=False, argmax_timeout=300,
     )
+    handler = logging.FileHandler(HERE / "generation.log", mode="w", encoding="utf-8")  # the placeholders chosen, kept
+    module.log.addHandler(handler)
     here = os.getcwd()
     os.chdir(workdir)
     try:
@@ -84,7 +88,11 @@ def run_generator(endpoint: str, helper_port: int, kg_name: str, workdir: Path) 
             raise RuntimeError("the Sparqloscope generator failed (its log is above)")
     finally:
         os.chdir(here)
-    return workdir / f"{kg_name}.benchmark.yaml"
+        module.log.removeHandler(handler)
+        handler.close()
+    output = workdir / f"{kg_name}.benchmark.yaml"
+    shutil.copy(output, HERE / output.name)
+    return output
 
 
 def write_suite(generated: Path, size: str, triples: int) -> list[dict[str, str]]:
@@ -94,11 +102,15 @@ def write_suite(generated: Path, size: str, triples: int) -> list[dict[str, str]
     if QUERIES.exists():
         shutil.rmtree(QUERIES)
     QUERIES.mkdir(parents=True)
-    entries = []
+    entries, not_runnable = [], []
     for number, query in enumerate(queries, 1):
         name = query["name"]
         category = templates[name].get("group") or CATEGORY_FALLBACK.get(name, "other")
         filename = f"{number:03d}-{name}.rq"
+        problem = syntax_error(query["query"])
+        if problem:  # e.g. a blank node's label written as a subject: no query can name a blank node of the data
+            not_runnable.append({"name": name, "category": category, "query": query["query"], "error": problem})
+            continue
         (QUERIES / filename).write_text(f"# {name}: {query['description']} [{category}]\n{query['query'].rstrip()}\n", encoding="utf-8")
         entries.append({"name": name, "category": category, "description": query["description"], "file": filename})
     skipped = sorted(set(templates) - {e["name"] for e in entries})
@@ -106,9 +118,21 @@ def write_suite(generated: Path, size: str, triples: int) -> list[dict[str, str]
         "generator": "ad-freiburg/sparqloscope", "commit": UPSTREAM_COMMIT,
         "data": f"the real graph + {size} generated triples (bench.generate, seed 42), our default graph: {triples} triples",
         "engine": f"oxigraph serve {oxigraph_version()}", "regenerate": f"python -m bench.suite_generate --size {size}",
-        "queries": entries, "templates_not_generated": skipped,
+        "queries": entries, "generated_not_runnable": not_runnable,
+        "templates_not_generated": [n for n in skipped if n not in {q["name"] for q in not_runnable}],
     })
     return entries
+
+
+def syntax_error(query: str) -> str:
+    """Oxigraph's parse error for the query, or '' (checked on an empty in-memory store)."""
+    import pyoxigraph
+
+    try:
+        pyoxigraph.Store().query(query)
+    except SyntaxError as exc:
+        return str(exc).split("\n")[0]
+    return ""
 
 
 def oxigraph_version() -> str:
