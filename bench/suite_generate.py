@@ -14,8 +14,8 @@ The generator is run as published except (bench/sparqloscope/UPSTREAM.md says th
   stand-ins, so nothing new is installed;
 - its SERVICE helper server bound to 127.0.0.1 instead of every interface.
 
-Output: bench/sparqloscope/queries/NNN-name.rq (a comment line with the description, then the query),
-bench/sparqloscope/manifest.json (per query: name, category = the template's ``group``, description, file; the
+Output, in bench/sparqloscope/SIZE/: queries/NNN-name.rq (a comment line with the description, then the query),
+manifest.json (per query: name, category = the template's ``group``, description, file; the
 generated queries Oxigraph cannot parse, with the error, and the templates the data gave no placeholder for),
 the generator's own output (ugkg-SIZE.benchmark.yaml) and its log (generation.log: the placeholders chosen).
 """
@@ -38,8 +38,6 @@ from . import common, suite_data
 
 HERE = common.ROOT / "bench" / "sparqloscope"
 VENDOR = HERE / "vendor"
-QUERIES = HERE / "queries"
-MANIFEST = HERE / "manifest.json"
 UPSTREAM_COMMIT = "61ad92f7ae3de202580ab6112aa4f08001990f56"
 # prefixes only make the queries readable (the generator abbreviates IRIs with them); names as its parser wants them
 PREFIXES = {
@@ -70,7 +68,12 @@ def load_generator() -> types.ModuleType:
     return module
 
 
-def run_generator(endpoint: str, helper_port: int, kg_name: str, workdir: Path) -> Path:
+def suite_dir(size: str) -> Path:
+    """bench/sparqloscope/SIZE: the suite generated for that size of the benchmark data."""
+    return HERE / size
+
+
+def run_generator(endpoint: str, helper_port: int, kg_name: str, workdir: Path, out: Path) -> Path:
     """Run the generator's own ``main`` in ``workdir`` (it writes its caches and output to the current directory)."""
     module = load_generator()
     args = argparse.Namespace(
@@ -79,7 +82,8 @@ def run_generator(endpoint: str, helper_port: int, kg_name: str, workdir: Path) 
         limit=10, log_level="INFO", overwrite_cached_results=True, external_url=f"http://127.0.0.1:{helper_port}",
         port=helper_port, pause_on_service=False, argmax_timeout=300,
     )
-    handler = logging.FileHandler(HERE / "generation.log", mode="w", encoding="utf-8")  # the placeholders chosen, kept
+    out.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(out / "generation.log", mode="w", encoding="utf-8")  # the placeholders chosen, kept
     module.log.addHandler(handler)
     here = os.getcwd()
     os.chdir(workdir)
@@ -91,7 +95,7 @@ def run_generator(endpoint: str, helper_port: int, kg_name: str, workdir: Path) 
         module.log.removeHandler(handler)
         handler.close()
     output = workdir / f"{kg_name}.benchmark.yaml"
-    shutil.copy(output, HERE / output.name)
+    shutil.copy(output, out / output.name)
     return output
 
 
@@ -99,9 +103,10 @@ def write_suite(generated: Path, size: str, triples: int) -> list[dict[str, str]
     """The generated YAML → one .rq per query and the manifest (categories from the templates' ``group``)."""
     templates = {t["name"]: t for t in yaml.safe_load((VENDOR / "query-templates.yaml").read_text())["queries"]}
     queries = yaml.safe_load(generated.read_text())["queries"]
-    if QUERIES.exists():
-        shutil.rmtree(QUERIES)
-    QUERIES.mkdir(parents=True)
+    out = suite_dir(size)
+    if (out / "queries").exists():
+        shutil.rmtree(out / "queries")
+    (out / "queries").mkdir(parents=True)
     entries, not_runnable = [], []
     for number, query in enumerate(queries, 1):
         name = query["name"]
@@ -111,10 +116,10 @@ def write_suite(generated: Path, size: str, triples: int) -> list[dict[str, str]
         if problem:  # e.g. a blank node's label written as a subject: no query can name a blank node of the data
             not_runnable.append({"name": name, "category": category, "query": query["query"], "error": problem})
             continue
-        (QUERIES / filename).write_text(f"# {name}: {query['description']} [{category}]\n{query['query'].rstrip()}\n", encoding="utf-8")
+        (out / "queries" / filename).write_text(f"# {name}: {query['description']} [{category}]\n{query['query'].rstrip()}\n", encoding="utf-8")
         entries.append({"name": name, "category": category, "description": query["description"], "file": filename})
     skipped = sorted(set(templates) - {e["name"] for e in entries})
-    common.dump_json(MANIFEST, {
+    common.dump_json(out / "manifest.json", {
         "generator": "ad-freiburg/sparqloscope", "commit": UPSTREAM_COMMIT,
         "data": f"the real graph + {size} generated triples (bench.generate, seed 42), our default graph: {triples} triples",
         "engine": f"oxigraph serve {oxigraph_version()}", "regenerate": f"python -m bench.suite_generate --size {size}",
@@ -155,12 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     oxi, url = suite_data.start_oxigraph(location, suite_data.port(args.port_base, 0), work / "oxigraph-generate.log", writable=True)
     scratch = Path(tempfile.mkdtemp(prefix="ugkg-sparqloscope-"))
     try:
-        generated = run_generator(url + "/query", suite_data.port(args.port_base, 1), f"ugkg-{args.size}", scratch)
+        generated = run_generator(url + "/query", suite_data.port(args.port_base, 1), f"ugkg-{args.size}", scratch, suite_dir(args.size))
         entries = write_suite(generated, args.size, triples)
     finally:
         common.stop(oxi)
         shutil.rmtree(scratch, ignore_errors=True)
-    print(f"{len(entries)} queries written to {QUERIES.relative_to(common.ROOT)}, manifest {MANIFEST.relative_to(common.ROOT)}")
+    print(f"{len(entries)} queries written to {suite_dir(args.size).relative_to(common.ROOT)}")
     return 0
 
 
