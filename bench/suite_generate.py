@@ -121,7 +121,8 @@ def write_suite(generated: Path, size: str, triples: int) -> list[dict[str, str]
     skipped = sorted(set(templates) - {e["name"] for e in entries})
     common.dump_json(out / "manifest.json", {
         "generator": "ad-freiburg/sparqloscope", "commit": UPSTREAM_COMMIT,
-        "data": f"the real graph + {size} generated triples (bench.generate, seed 42), our default graph: {triples} triples",
+        "data": ("the real graph" if size == "real" else f"the real graph + {size} generated triples (bench.generate, seed 42)")
+                + f", our default graph: {triples} triples",
         "engine": f"oxigraph serve {oxigraph_version()}", "regenerate": f"python -m bench.suite_generate --size {size}",
         "queries": entries, "generated_not_runnable": not_runnable,
         "templates_not_generated": [n for n in skipped if n not in {q["name"] for q in not_runnable}],
