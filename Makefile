@@ -102,6 +102,7 @@ test-fast: install-test
 bench: install-test
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench.wrk --sizes real,100k,1M
+	$(BIN)/python -m bench.suite --size 1M
 	$(BIN)/python -m bench.endpoint
 	$(BIN)/python -m bench.geosparql
 
