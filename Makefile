@@ -97,7 +97,8 @@ test-fast: install-test
 
 # bench: our server beside `oxigraph serve-read-only` on the same data, load from wrk (a C load generator, installed
 # here), point/join/aggregate/CONSTRUCT, new and repeated texts, 1 and 16 clients, real graph, +100k, +1M, RSS of
-# each whole process tree (about 25 minutes on 2 cores); then the competency queries. bench-scale: the older
+# each whole process tree (about 25 minutes on 2 cores); the generated Sparqloscope suite at +1M against both (10-15
+# minutes more); then the competency queries. bench-scale: the older
 # per-backend scale run (its Python client is a correctness check, not a throughput figure).
 bench: install-test
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
