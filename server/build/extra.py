@@ -16,6 +16,10 @@ from typing import IO, Iterator
 import pyoxigraph as ox
 from tqdm import tqdm
 
+# tqdm's monitor is a thread that outlives the bar; a process with a thread is not forked (parallel.py), so the
+# reasoning would no longer run beside the validation of a build with extra datasets (measured at +100k, +1M)
+tqdm.monitor_interval = 0
+
 from server.errors import BuildError
 from server.build.sources import GRAPH_BASE
 

@@ -82,3 +82,18 @@ def test_cancel_ends_the_child(single_threaded: None) -> None:
     assert process is not None and process.is_alive()
     forked.cancel()
     assert not process.is_alive()
+
+
+def test_loading_an_extra_dataset_leaves_no_thread_that_would_stop_the_fork(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """tqdm's progress bar started a monitor thread that outlived it: the reasoning of a build with extra
+    datasets then ran after the validation instead of beside it."""
+    import pyoxigraph as ox
+
+    from server.build import extra
+
+    path = tmp_path / "extra.nt"
+    path.write_text("<http://example.org/a> <http://example.org/p> \"1\" .\n" * 3, encoding="utf-8")
+    (dataset,) = extra.discover([str(path)])
+    before = threading.active_count()
+    extra.load_into(ox.Store(), dataset, show_progress=True)
+    assert threading.active_count() == before
