@@ -104,7 +104,7 @@ def _serve_granian(settings: Settings, metrics_dir: Path) -> None:
     if settings.max_query_chars > GRANIAN_MAX_TARGET_BYTES // 3:  # a query of non-ASCII text takes 9 bytes a character
         logging.getLogger("ugkg.serve").warning(
             "granian refuses GET request targets over %d bytes (a bare 414 before the app): GET queries up to "
-            "max_query_chars = %d are answered only with --http-server gunicorn; POST is not limited this way",
+            "max_query_chars = %d are answered with --http-server gunicorn or behind docs/deploy/nginx-front.conf; POST is not limited this way",
             GRANIAN_MAX_TARGET_BYTES, settings.max_query_chars)
     Granian(
         "server.web.wsgi:worker_app",
